@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import APPROVER_ROLES, Role
+
+
+def navigation(request) -> dict:
+    """The menu a signed-in user sees, by role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items: list[tuple[str, str]] = []
+    if user.has_role(Role.SALES):
+        items.append((_("My applications"), reverse("onboarding:my_applications")))
+    if user.has_role(Role.DOCUMENT_REVIEWER, Role.INVESTIGATOR, *APPROVER_ROLES, Role.RISK_MANAGER):
+        items.append((_("Work queue"), reverse("onboarding:queue")))
+    if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
+        items.append((_("All applications"), reverse("onboarding:application_list")))
+    if user.has_role(Role.ADMIN) and user.is_staff:
+        items.append((_("Administration"), reverse("admin:index")))
+    return {"nav_items": items, "unread_notifications": user.notifications.filter(read_at__isnull=True).count()}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("accounts.urls")),
+    path("", include("onboarding.urls")),
+    path("screening/", include("screening.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("monitoring/", include("monitoring.urls")),
+]

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.models import Application, Contact, DocumentType, FinancialStatement
+from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
+from onboarding.validators import ACCEPT_ATTRIBUTE, normalise_credit_code, validate_credit_code
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ApplicationForm(forms.ModelForm):
+    """The unified application form (统一申请表).
+
+    ``strict=False`` saves a draft with whatever is filled in (each filled field is still
+    validated); ``strict=True`` is the submission: every required field must be there.
+    """
+
+    class Meta:
+        model = Application
+        fields = [
+            "legal_name_zh", "legal_name_en", "credit_code", "registration_date", "registered_capital",
+            "capital_currency", "legal_representative", "registered_address", "operating_address", "industry",
+            "customer_type", "main_products", "market_position", "top_customers", "top_customer_share",
+            "main_suppliers", "employees", "bureau_score", "overdue_count_24m", "litigation_count", "tax_rating",
+            "requested_credit_limit", "requested_payment_terms",
+        ]
+        widgets = {
+            "registration_date": DateInput(),
+            "main_products": forms.Textarea(attrs={"rows": 2}),
+            "top_customers": forms.Textarea(attrs={"rows": 2}),
+            "main_suppliers": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "credit_code": _("18 characters, as printed on the business licence."),
+            "bureau_score": _("Leave empty if the customer has no bureau report yet."),
+            "top_customer_share": _("0–100"),
+        }
+
+    def __init__(self, *args, strict: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.strict = strict
+        for name in SUBMIT_REQUIRED_FIELDS:
+            self.fields[name].required = strict
+        self.fields["registered_capital"].validators.append(MinValueValidator(0))
+        self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
+        self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
+        self.fields["requested_credit_limit"].validators.append(MinValueValidator(0))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Company identity"),
+                Row(Column("legal_name_zh"), Column("legal_name_en")),
+                Row(Column("credit_code"), Column("registration_date")),
+                Row(Column("registered_capital"), Column("capital_currency"), Column("legal_representative")),
+                Row(Column("registered_address"), Column("operating_address")),
+                Row(Column("industry"), Column("customer_type")),
+                css_id="section-identity",
+            ),
+            Fieldset(
+                _("Business background"),
+                "main_products",
+                Row(Column("market_position"), Column("employees")),
+                Row(Column("top_customers"), Column("top_customer_share")),
+                "main_suppliers",
+                css_id="section-business",
+            ),
+            Fieldset(
+                _("Credit record"),
+                Row(Column("bureau_score"), Column("tax_rating")),
+                Row(Column("overdue_count_24m"), Column("litigation_count")),
+                css_id="section-credit",
+            ),
+            Fieldset(
+                _("Request"),
+                Row(Column("requested_credit_limit"), Column("requested_payment_terms")),
+                css_id="section-request",
+            ),
+        )
+
+    def clean_credit_code(self) -> str:
+        code = normalise_credit_code(self.cleaned_data.get("credit_code", ""))
+        if code:
+            validate_credit_code(code)
+        return code
+
+    def clean_registration_date(self):
+        value = self.cleaned_data.get("registration_date")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("The registration date cannot be in the future."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if self.strict and not (data.get("legal_name_zh") or data.get("legal_name_en")):
+            self.add_error("legal_name_zh", _("Give the legal name in Chinese, in English, or both."))
+        if self.strict and data.get("requested_credit_limit") == 0:
+            self.add_error("requested_credit_limit", _("The requested credit limit must be above zero."))
+        return data
+
+
+class FinancialStatementForm(forms.ModelForm):
+    class Meta:
+        model = FinancialStatement
+        fields = ["fiscal_year", *FINANCIAL_FIELDS]
+
+    def __init__(self, *args, strict: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.strict = strict
+        year = timezone.localdate().year
+        self.fields["fiscal_year"].validators += [MinValueValidator(1990), MaxValueValidator(year)]
+        for name in ("total_assets", "current_assets", "current_liabilities", "total_liabilities", "revenue"):
+            self.fields[name].validators.append(MinValueValidator(0))
+        for name in FINANCIAL_FIELDS:
+            self.fields[name].required = strict
+
+    def clean(self):
+        data = super().clean()
+        current, total = data.get("current_assets"), data.get("total_assets")
+        if current is not None and total is not None and current > total:
+            self.add_error("current_assets", _("Current assets cannot exceed total assets."))
+        cl, tl = data.get("current_liabilities"), data.get("total_liabilities")
+        if cl is not None and tl is not None and cl > tl:
+            self.add_error("current_liabilities", _("Current liabilities cannot exceed total liabilities."))
+        return data
+
+
+class BaseFinancialFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, strict: bool = False, **kwargs) -> None:
+        self.strict = strict
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "strict": self.strict}
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        years = [
+            f.cleaned_data["fiscal_year"]
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("fiscal_year")
+        ]
+        if len(years) != len(set(years)):
+            raise ValidationError(_("Each fiscal year can appear only once."))
+        if self.strict:
+            latest_allowed = timezone.localdate().year - 2
+            if not years:
+                raise ValidationError(_("Enter the financial statements of at least the last fiscal year."))
+            if max(years) < latest_allowed:
+                raise ValidationError(
+                    _("The most recent statements are from %(year)s; statements from %(min)s or later are required.")
+                    % {"year": max(years), "min": latest_allowed}
+                )
+
+
+FinancialFormSet = forms.inlineformset_factory(
+    Application, FinancialStatement, form=FinancialStatementForm, formset=BaseFinancialFormSet,
+    extra=0, min_num=1, max_num=3, can_delete=True,
+)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not (data.get("phone") or data.get("email")):
+            self.add_error("phone", _("Give a phone number or an e-mail address."))
+        return data
+
+
+class BaseContactFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, strict: bool = False, **kwargs) -> None:
+        self.strict = strict
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        named = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")]
+        if self.strict and not named:
+            raise ValidationError(_("Add at least one contact."))
+
+
+ContactFormSet = forms.inlineformset_factory(
+    Application, Contact, form=ContactForm, formset=BaseContactFormSet, extra=0, min_num=1, max_num=5,
+    can_delete=True, validate_min=False,
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class DocumentUploadForm(forms.Form):
+    document_type = forms.ModelChoiceField(queryset=DocumentType.objects.all(), label=_("Document type"))
+    files = MultipleFileField(label=_("Files"), help_text=_("PDF, JPEG, PNG, XLSX or DOCX. You can choose several."))
+
+
+class DocumentReplaceForm(forms.Form):
+    file = forms.FileField(label=_("New version"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+
+
+class DocumentReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))], label=_("Decision"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Please say why the document is rejected."))
+        return data
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField(widget=forms.HiddenInput)
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+def document_type_for_customer(form: DocumentUploadForm, customer_type: str) -> None:
+    if customer_type:
+        form.fields["document_type"].queryset = DocumentType.objects.filter(
+            documentrequirement__customer_type=customer_type
+        ).distinct() | DocumentType.objects.filter(code="other")
+

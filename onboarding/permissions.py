@@ -1,0 +1,68 @@
+"""Who may see and do what with an application. The one place these rules live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.roles import APPROVER_ROLES, Role
+from onboarding.enums import State
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from onboarding.models import Application
+
+STAFF_ROLES = (Role.DOCUMENT_REVIEWER, Role.INVESTIGATOR, *APPROVER_ROLES, Role.RISK_MANAGER, Role.ADMIN)
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def is_sales_owner(application: Application, user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(Role.SALES) and application.created_by_id == user.pk
+
+
+def is_stage_reviewer(application: Application, user: User | None) -> bool:
+    """The person who may act on the application in its current review stage.
+
+    Segregation of duties: never its creator, and the investigator is not the person who
+    reviewed its documents. Committee-stage moves are taken by the committee rule only.
+    """
+    if not _signed_in(user) or application.created_by_id == user.pk:
+        return False
+    if application.state == State.DOCUMENT_REVIEW:
+        return user.has_role(Role.DOCUMENT_REVIEWER)
+    if application.state == State.BACKGROUND_CHECK:
+        return user.has_role(Role.INVESTIGATOR) and application.document_reviewer_id != user.pk
+    return False
+
+
+def nobody(application: Application, user: User | None) -> bool:
+    """Transitions taken by the system (the committee rule), never by a person directly."""
+    return False
+
+
+def can_view(user: User, application: Application) -> bool:
+    if not _signed_in(user):
+        return False
+    return application.created_by_id == user.pk or user.has_role(*STAFF_ROLES)
+
+
+def can_list_all(user: User) -> bool:
+    return _signed_in(user) and user.has_role(*STAFF_ROLES)
+
+
+def can_edit(user: User, application: Application) -> bool:
+    return is_sales_owner(application, user) and application.state in (State.DRAFT, State.RETURNED)
+
+
+def can_review_documents(user: User, application: Application) -> bool:
+    return application.state == State.DOCUMENT_REVIEW and is_stage_reviewer(application, user)
+
+
+def can_view_audit(user: User) -> bool:
+    return _signed_in(user) and user.has_role(Role.RISK_MANAGER, Role.ADMIN)
+
+
+def can_create(user: User) -> bool:
+    return _signed_in(user) and user.has_role(Role.SALES)

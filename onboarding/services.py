@@ -1,0 +1,238 @@
+"""Writes for onboarding: the one state-change function, intake, documents, admission."""
+
+from __future__ import annotations
+
+import django.dispatch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
+
+from accounts.models import User
+from onboarding import guards
+from onboarding import permissions as perms
+from onboarding.enums import DocumentStatus, State
+from onboarding.models import Application, Document, DocumentType, StateChange
+from onboarding.validators import check_upload
+
+# Sent inside the transaction after every state change. Receivers in other apps queue
+# their side effects with transaction.on_commit (screening runs on entering background
+# check, approvals opens a round on entering committee review, notifications go out).
+state_changed = django.dispatch.Signal()  # sender=Application, application, change
+
+TRANSITIONS = (
+    "submit", "resubmit", "pass_documents", "pass_background_check", "return_for_information",
+    "reject", "approve", "committee_reject", "withdraw",
+)
+REASON_REQUIRED = {"return_for_information", "reject", "committee_reject"}
+TRANSITION_LABELS = {
+    "submit": lambda: _("Submit"),
+    "resubmit": lambda: _("Resubmit"),
+    "pass_documents": lambda: _("Pass to background check"),
+    "pass_background_check": lambda: _("Pass to committee"),
+    "return_for_information": lambda: _("Return for information"),
+    "reject": lambda: _("Reject"),
+    "approve": lambda: _("Approve"),
+    "committee_reject": lambda: _("Reject"),
+    "withdraw": lambda: _("Withdraw"),
+}
+TRANSITION_DONE_MESSAGES = {
+    "submit": lambda: _("Application submitted for document review."),
+    "resubmit": lambda: _("Application resubmitted for document review."),
+    "pass_documents": lambda: _("Documents passed: the application moves to background check."),
+    "pass_background_check": lambda: _("Background check passed: the application moves to the committee."),
+    "return_for_information": lambda: _("Application returned to its sales owner."),
+    "reject": lambda: _("Application rejected."),
+    "approve": lambda: _("Application approved."),
+    "committee_reject": lambda: _("Application rejected."),
+    "withdraw": lambda: _("Application withdrawn."),
+}
+
+
+class TransitionRefused(Exception):
+    """A transition that may not or cannot be taken now; ``messages`` say why, for the user."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = list(messages)
+
+
+def application_transition(
+    *,
+    application_id: int,
+    transition: str,
+    actor: User | None,
+    reason: str = "",
+    expected_state: str | None = None,
+    as_system: bool = False,
+) -> StateChange:
+    """Take one transition of the pipeline; the only code that changes ``Application.state``.
+
+    In one transaction, under a row lock: checks the transition exists from the current
+    state, that ``actor`` may take it (skipped for ``as_system``, the committee rule), its
+    guard and reason; changes the state; stamps who worked on the application; writes a
+    ``StateChange`` row; sends ``state_changed`` (receivers queue side effects on commit).
+
+    ``expected_state`` is the state the user saw: if another person moved the application
+    meanwhile, the user is told instead of acting on a state they did not see.
+
+    Raises ``TransitionRefused`` with messages for the user.
+    """
+    if transition not in TRANSITIONS:
+        raise TransitionRefused(_("Unknown action."))
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        try:
+            application = Application.objects.select_for_update().get(pk=application_id)
+        except Application.DoesNotExist:
+            raise TransitionRefused(_("This application does not exist.")) from None
+        from_state = application.state
+        if expected_state is not None and expected_state != from_state:
+            raise TransitionRefused(
+                _("Someone else has just acted on this application: it is now “%(state)s”. Nothing was changed.")
+                % {"state": application.get_state_display()}
+            )
+        method = getattr(application, transition)
+        if method._django_fsm.get_transition(from_state) is None:
+            raise TransitionRefused(
+                _("This action is not possible while the application is “%(state)s”.")
+                % {"state": application.get_state_display()}
+            )
+        if not as_system and not has_transition_perm(method, actor):
+            raise TransitionRefused(_("You are not allowed to take this action on this application."))
+        if transition in REASON_REQUIRED and not reason:
+            raise TransitionRefused(_("Please give a reason."))
+        problems = guards.blockers(application, transition)
+        if problems:
+            raise TransitionRefused(*problems)
+        try:
+            method()
+        except TransitionNotAllowed:
+            raise TransitionRefused(_("This action is not possible now.")) from None
+        now = timezone.now()
+        application.state_entered_at = now
+        if transition == "submit":
+            application.submitted_at = now
+        if application.state in (State.APPROVED, State.REJECTED, State.WITHDRAWN):
+            application.decided_at = now
+        if from_state == State.DOCUMENT_REVIEW and actor is not None and not as_system:
+            application.document_reviewer = actor
+        if from_state == State.BACKGROUND_CHECK and actor is not None and not as_system:
+            application.investigator = actor
+        application._change_reason = reason or transition
+        try:
+            application.save()
+        except ConcurrentTransition:
+            raise TransitionRefused(_("Someone else has just acted on this application. Nothing was changed.")) from None
+        change = StateChange.objects.create(
+            application=application, transition=transition, from_state=from_state, to_state=application.state,
+            actor=actor, reason=reason, created_at=now,
+        )
+        state_changed.send(sender=Application, application=application, change=change)
+    return change
+
+
+def available_transitions(application: Application, user: User) -> list[str]:
+    """The transitions ``user`` may take on ``application`` in its state, guards aside.
+
+    Guards are left out on purpose: the page shows the button and, if blocked, why.
+    """
+    found = []
+    for name in TRANSITIONS:
+        meta_transition = getattr(application, name)._django_fsm.get_transition(application.state)
+        if meta_transition is not None and meta_transition.has_perm(application, user):
+            found.append(name)
+    return found
+
+
+@transaction.atomic
+def application_save(*, application: Application | None, form, financials, contacts, actor: User) -> Application:
+    """Save the unified form with its statements and contacts (a draft, or before submitting)."""
+    if application is None:
+        if not perms.can_create(actor):
+            raise PermissionDenied(_("Only sales staff can create applications."))
+        instance = form.save(commit=False)
+        instance.created_by = actor
+        instance.save()
+    else:
+        if not perms.can_edit(actor, application):
+            raise PermissionDenied(_("This application can no longer be edited."))
+        instance = form.save()
+    financials.instance = instance
+    financials.save()
+    contacts.instance = instance
+    contacts.save()
+    return instance
+
+
+def documents_upload(
+    *, application: Application, document_type: DocumentType, uploads: list[UploadedFile], actor: User
+) -> tuple[list[str], list[str]]:
+    """Store each acceptable file; refuse the others one by one. Returns (stored names, errors)."""
+    stored, errors = [], []
+    for upload in uploads:
+        try:
+            document = document_upload(application=application, document_type=document_type, upload=upload, actor=actor)
+        except ValidationError as error:
+            errors.extend(error.messages)
+        else:
+            stored.append(document.original_name)
+    return stored, errors
+
+
+@transaction.atomic
+def document_upload(
+    *, application: Application, document_type: DocumentType, upload: UploadedFile, actor: User,
+    replaces: Document | None = None,
+) -> Document:
+    """Store one checked upload. A replacement becomes the next version; the old one stays visible."""
+    if not perms.can_edit(actor, application):
+        raise PermissionDenied(_("You cannot add documents to this application now."))
+    checked = check_upload(upload)
+    version = 1
+    if replaces is not None:
+        replaces = Document.objects.select_for_update().get(pk=replaces.pk)
+        if replaces.application_id != application.pk or not replaces.is_current:
+            raise ValidationError(_("This document has already been replaced."))
+        replaces.is_current = False
+        replaces.save(update_fields=["is_current"])
+        document_type = replaces.document_type
+        version = replaces.version + 1
+    return Document.objects.create(
+        application=application, document_type=document_type, file=upload,
+        original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
+        sha256=checked.sha256, uploaded_by=actor, version=version, replaces=replaces,
+    )
+
+
+@transaction.atomic
+def document_remove(*, document: Document, actor: User) -> None:
+    """Delete a document that was never reviewed (a draft's mistake). Reviewed ones stay for the record."""
+    application = document.application
+    if not perms.can_edit(actor, application) or document.status != DocumentStatus.PENDING:
+        raise PermissionDenied(_("This document can no longer be removed."))
+    if document.replaces_id:
+        Document.objects.filter(pk=document.replaces_id).update(is_current=True)
+    document.file.delete(save=False)
+    document.delete()
+
+
+def document_review(*, document_id: int, actor: User, accept: bool, reason: str = "") -> Document:
+    """Accept or reject one document (a reason is required to reject)."""
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise ValidationError(_("Please say why the document is rejected."))
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("application").get(pk=document_id)
+        if not perms.can_review_documents(actor, document.application):
+            raise PermissionDenied(_("You cannot review documents of this application now."))
+        if not document.is_current:
+            raise ValidationError(_("This document has been replaced by a newer version."))
+        document.status = DocumentStatus.ACCEPTED if accept else DocumentStatus.REJECTED
+        document.review_reason = reason
+        document.reviewed_by = actor
+        document.reviewed_at = timezone.now()
+        document.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+    return document
