@@ -26,6 +26,8 @@ TRANSITIONS = (
     "submit", "resubmit", "pass_documents", "pass_background_check", "return_for_information",
     "reject", "approve", "committee_reject", "withdraw",
 )
+# The committee rule (approvals) takes these out of committee review; nothing else acts as the system.
+SYSTEM_TRANSITIONS = {"approve", "committee_reject", "return_for_information"}
 REASON_REQUIRED = {"return_for_information", "reject", "committee_reject"}
 TRANSITION_LABELS = {
     "submit": lambda: _("Submit"),
@@ -100,6 +102,8 @@ def application_transition(
                 _("This action is not possible while the application is “%(state)s”.")
                 % {"state": application.get_state_display()}
             )
+        if as_system and not (from_state == State.COMMITTEE_REVIEW and transition in SYSTEM_TRANSITIONS):
+            raise TransitionRefused(_("Only the committee decision can take this action."))
         if not as_system and not has_transition_perm(method, actor):
             raise TransitionRefused(_("You are not allowed to take this action on this application."))
         if transition in REASON_REQUIRED and not reason:

@@ -142,10 +142,15 @@ def advance(application: Application, to: State, **people: User) -> Application:
     if to == State.BACKGROUND_CHECK:
         return Application.objects.get(pk=application.pk)
     investigator = people.get("investigator") or user_with(Role.INVESTIGATOR)
+    prepare_background_check(Application.objects.get(pk=application.pk), investigator)
     services.application_transition(
         application_id=application.pk, transition="pass_background_check", actor=investigator
     )
     return Application.objects.get(pk=application.pk)
+
+
+def prepare_background_check(application: Application, investigator: User) -> None:
+    """Make everything that the guard of ``pass_background_check`` requires exist (screening owns this)."""
 
 
 def document_type(code: str) -> DocumentType:
