@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "onboarding",
+    "watchlists",
     "screening",
     "approvals",
     "monitoring",

@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EntityType(models.TextChoices):
+    COMPANY = "company", _("Company")
+    PERSON = "person", _("Person")
+
+
+class SourceFormat(models.TextChoices):
+    CSV = "csv", _("Simple CSV")
+    OPENSANCTIONS = "opensanctions", _("OpenSanctions targets.simple.csv")
+
+
+class Subject(models.TextChoices):
+    """Which of the screened party's names produced a hit."""
+
+    COMPANY_NAME_ZH = "company_name_zh", _("Company name (Chinese)")
+    COMPANY_NAME_EN = "company_name_en", _("Company name (English)")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+    CREDIT_CODE = "credit_code", _("Unified social credit code")
+    CUSTOMER_NAME = "customer_name", _("Customer name")
+
+
+class Disposition(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    FALSE_POSITIVE = "false_positive", _("False positive")
+    TRUE_MATCH = "true_match", _("True match")
+
+
+class KeyKind(models.TextChoices):
+    NAME = "name", _("Name")
+    ALIAS = "alias", _("Alias")

@@ -1,0 +1,163 @@
+"""Watchlists imported from files, their candidate index, and the hits screening found.
+
+``WatchlistEntry`` rows of a source are replaced wholesale by each import
+(``watchlists.services.watchlist_import``); ``WatchlistKey`` and ``WatchlistIdentifier``
+are the candidate index derived from them by ``watchlists.normalise`` and are never edited
+by hand. A ``ScreeningHit`` keeps a copy of what matched (source, external id, names), so
+that the record of a disposition survives a later import that drops or renumbers the entry.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from watchlists.enums import Disposition, EntityType, SourceFormat, Subject
+
+
+class WatchlistSource(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    format = models.CharField(_("format"), max_length=20, choices=SourceFormat.choices, default=SourceFormat.CSV)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    imported_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("imported by"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("watchlist source")
+        verbose_name_plural = _("watchlist sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WatchlistEntry(models.Model):
+    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="entries",
+                               verbose_name=_("source"))
+    external_id = models.CharField(_("id in the list"), max_length=200)
+    name = models.TextField(_("name"))
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    # ISO codes as given by the list, ";"-separated (OpenSanctions lists several).
+    country = models.CharField(_("country"), max_length=200, blank=True)
+    program = models.TextField(_("programme"), blank=True)
+    entity_type = models.CharField(_("type"), max_length=10, choices=EntityType.choices)
+    identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["source", "external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="watchlist_entry_unique_external_id"),
+        ]
+        verbose_name = _("watchlist entry")
+        verbose_name_plural = _("watchlist entries")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def countries(self) -> list[str]:
+        return [code for code in self.country.split(";") if code]
+
+
+class WatchlistKey(models.Model):
+    """One normalised form of one name or alias of an entry: the fuzzy candidate index.
+
+    ``key`` is the folded, legal-form-free, ASCII (pinyin for Chinese) form that the
+    PostgreSQL trigram index covers; ``han`` keeps the Chinese characters for a direct
+    comparison; ``text`` is the name as listed, shown as the matched name.
+    """
+
+    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="keys")
+    text = models.TextField()
+    key = models.TextField()
+    han = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("watchlist name key")
+        verbose_name_plural = _("watchlist name keys")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class WatchlistIdentifier(models.Model):
+    """A registration number or credit code of an entry, folded for exact lookup."""
+
+    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="identifier_keys")
+    value = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        verbose_name = _("watchlist identifier")
+        verbose_name_plural = _("watchlist identifiers")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ScreeningHit(models.Model):
+    """A watchlist entry that matched one of the names of an application or customer."""
+
+    application = models.ForeignKey(
+        "onboarding.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="watchlist_hits",
+        verbose_name=_("application"),
+    )
+    customer = models.ForeignKey(
+        "onboarding.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="watchlist_hits",
+        verbose_name=_("customer"),
+    )
+    # SET_NULL: an import that drops the entry must not erase the record of the hit.
+    entry = models.ForeignKey(
+        WatchlistEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="hits",
+        verbose_name=_("watchlist entry"),
+    )
+    source = models.ForeignKey(
+        WatchlistSource, on_delete=models.PROTECT, related_name="hits", verbose_name=_("source")
+    )
+    entry_external_id = models.CharField(_("id in the list"), max_length=200)
+    entry_name = models.TextField(_("listed name"))
+    subject = models.CharField(_("screened"), max_length=30, choices=Subject.choices)
+    query_name = models.CharField(_("screened name"), max_length=300)
+    matched_name = models.TextField(_("matched name"))
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=1)
+    disposition = models.CharField(
+        _("disposition"), max_length=20, choices=Disposition.choices, default=Disposition.PENDING, db_index=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    dispositioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("dispositioned by"),
+    )
+    dispositioned_at = models.DateTimeField(_("dispositioned at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            # Re-screening finds the same entries again: it must not add them twice.
+            models.UniqueConstraint(fields=["application", "entry", "subject"], name="watchlist_hit_unique_per_app"),
+            models.UniqueConstraint(
+                fields=["customer", "entry", "subject"], condition=Q(application__isnull=True),
+                name="watchlist_hit_unique_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(application__isnull=False) | Q(customer__isnull=False), name="watchlist_hit_has_party"
+            ),
+        ]
+        indexes = [models.Index(fields=["source", "entry_external_id"])]
+        verbose_name = _("watchlist hit")
+        verbose_name_plural = _("watchlist hits")
+
+    def __str__(self) -> str:
+        return f"{self.query_name} ~ {self.matched_name} ({self.score})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.disposition != Disposition.PENDING
