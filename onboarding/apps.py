@@ -7,6 +7,6 @@ class OnboardingConfig(AppConfig):
     verbose_name = _("Onboarding")
 
     def ready(self) -> None:
-        from onboarding import checks
+        from onboarding import checks, notifications  # noqa: F401  (connects its state_changed receiver)
 
         checks.register()

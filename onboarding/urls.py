@@ -20,3 +20,14 @@ urlpatterns = [
     path("documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
     path("documents/<int:pk>/review/", views.document_review, name="document_review_action"),
 ]
+
+# Comments with @mentions (onboarding.comment_views).
+from onboarding import comment_views  # noqa: E402
+
+urlpatterns += [
+    path("applications/<int:pk>/comments/", comment_views.comment_add, name="comment_add"),
+    path(
+        "applications/<int:pk>/comments/mentions/", comment_views.mention_suggestions,
+        name="comment_mention_suggestions",
+    ),
+]
