@@ -25,6 +25,12 @@ class ApplicationFilter(django_filters.FilterSet):
         model = Application
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

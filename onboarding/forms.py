@@ -135,11 +135,20 @@ class FinancialStatementForm(forms.ModelForm):
         return data
 
 
-class BaseFinancialFormSet(forms.BaseInlineFormSet):
+class StrictFormSetMixin:
+    """A draft may leave new rows blank; a submission validates them (see ``clean``)."""
+
     def __init__(self, *args, strict: bool = False, **kwargs) -> None:
         self.strict = strict
         super().__init__(*args, **kwargs)
 
+    def _construct_form(self, i, **kwargs):
+        if not self.strict and i >= self.initial_form_count():
+            kwargs["empty_permitted"] = True
+        return super()._construct_form(i, **kwargs)
+
+
+class BaseFinancialFormSet(StrictFormSetMixin, forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "strict": self.strict}
 
@@ -183,11 +192,7 @@ class ContactForm(forms.ModelForm):
         return data
 
 
-class BaseContactFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, strict: bool = False, **kwargs) -> None:
-        self.strict = strict
-        super().__init__(*args, **kwargs)
-
+class BaseContactFormSet(StrictFormSetMixin, forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):

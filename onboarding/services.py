@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from accounts.models import User
 from onboarding import guards
@@ -97,14 +97,17 @@ def application_transition(
                 % {"state": application.get_state_display()}
             )
         method = getattr(application, transition)
-        if method._django_fsm.get_transition(from_state) is None:
+        meta_transition = method._django_fsm.get_transition(from_state)
+        if meta_transition is None:
             raise TransitionRefused(
                 _("This action is not possible while the application is “%(state)s”.")
                 % {"state": application.get_state_display()}
             )
         if as_system and not (from_state == State.COMMITTEE_REVIEW and transition in SYSTEM_TRANSITIONS):
             raise TransitionRefused(_("Only the committee decision can take this action."))
-        if not as_system and not has_transition_perm(method, actor):
+        # Permission on its own (django-fsm's has_transition_perm also checks the guards, whose
+        # messages are reported separately below).
+        if not as_system and not meta_transition.has_perm(application, actor):
             raise TransitionRefused(_("You are not allowed to take this action on this application."))
         if transition in REASON_REQUIRED and not reason:
             raise TransitionRefused(_("Please give a reason."))
