@@ -7,6 +7,7 @@ than silently falling back to a default (``DEBUG=flase`` must not mean "off").
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -68,7 +69,26 @@ def get_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured(f"{name} must be a postgres:// or sqlite:// URL.")
+    if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):
+        # "postgres://host" parses, and would connect to a surprising default database.
+        raise ImproperlyConfigured(f"{name} must name the database: postgres://user@host:5432/name.")
     return config
+
+
+def get_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+    """A URL with one of ``schemes`` and a host; empty means unset. The value is not echoed (passwords)."""
+    value = os.environ.get(name) or default
+    if not value:
+        return value
+    expected = " or ".join(f"{scheme}://" for scheme in schemes)
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port; expected {expected}host:port/...") from None
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must be a {expected} URL with a host.")
+    return value
 
 
 def get_email(name: str, default: str) -> dict:

@@ -197,7 +197,7 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Vetted <vetted@localhost>")
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker for the embedded setup.
-REDIS_URL = env.get_str("REDIS_URL", "")
+REDIS_URL = env.get_url("REDIS_URL", "", schemes=("redis", "rediss"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
