@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,6 @@ class TransitionForm(forms.Form):
 def document_type_for_customer(form: DocumentUploadForm, customer_type: str) -> None:
     if customer_type:
         form.fields["document_type"].queryset = DocumentType.objects.filter(
-            documentrequirement__customer_type=customer_type
-        ).distinct() | DocumentType.objects.filter(code="other")
+            Q(documentrequirement__customer_type=customer_type) | Q(code="other")
+        ).distinct()
 

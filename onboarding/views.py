@@ -290,7 +290,6 @@ def document_review_page(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "checklist": selectors.document_checklist(application),
             "can_review": perms.can_review_documents(request.user, application),
-            "review_form": DocumentReviewForm(),
             "actions": [
                 (name, services.TRANSITION_LABELS[name]())
                 for name in services.available_transitions(application, request.user)
@@ -306,6 +305,7 @@ def document_review_page(request: HttpRequest, pk: int) -> HttpResponse:
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     document = _get_document(request, pk)
     form = DocumentReviewForm(request.POST)
+    errors: list[str] = []
     if form.is_valid():
         try:
             document = services.document_review(
@@ -313,19 +313,20 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            errors = getattr(error, "messages", None) or [str(error)]
     else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
     if request.htmx:
         line = next(
-            (ln for ln in selectors.document_checklist(document.application)
-             if ln.document_type_id == document.document_type_id), None,
+            ln for ln in selectors.document_checklist(document.application)
+            if ln.document_type_id == document.document_type_id
         )
         return render(request, "onboarding/partials/review_line.html", {
             "line": line, "can_review": perms.can_review_documents(request.user, document.application),
-            "review_form": DocumentReviewForm(), "application": document.application,
+            "application": document.application, "errors": errors,
         })
+    for error in errors:
+        messages.error(request, error)
     return redirect("onboarding:document_review", pk=document.application_id)
 
 
