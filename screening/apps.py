@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from onboarding.services import state_changed
+        from screening import checks, receivers
+        from watchlists.signals import hit_dispositioned
+
+        checks.register()
+        state_changed.connect(receivers.application_state_changed, dispatch_uid="screening.state_changed")
+        hit_dispositioned.connect(receivers.hit_dispositioned, dispatch_uid="screening.hit_dispositioned")

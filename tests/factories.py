@@ -151,6 +151,29 @@ def advance(application: Application, to: State, **people: User) -> Application:
 
 def prepare_background_check(application: Application, investigator: User) -> None:
     """Make everything that the guard of ``pass_background_check`` requires exist (screening owns this)."""
+    from screening import services as screening_services
+    from screening.enums import InvestigationKind
+    from screening.selectors import investigation_requirements
+
+    screening_services.evaluation_record_for_application(application=application)
+    for requirement in investigation_requirements(application):
+        if not requirement.missing:
+            continue
+        if requirement.kind == InvestigationKind.INTERVIEW:
+            screening_services.interview_record(
+                application=application, actor=investigator, date=datetime.date(2026, 1, 5),
+                participants="CFO", business_model="Direct sales", management="Stable", findings="None",
+            )
+        elif requirement.kind == InvestigationKind.SITE_VISIT:
+            screening_services.site_visit_record(
+                application=application, actor=investigator, date=datetime.date(2026, 1, 6),
+                address=application.operating_address, operations="Running", premises="Owned", staff="420",
+            )
+        elif requirement.kind == InvestigationKind.THIRD_PARTY_REPORT:
+            screening_services.third_party_report_record(
+                application=application, actor=investigator, upload=pdf_upload("report.pdf"),
+                provider="Dun & Bradstreet", report_date=datetime.date(2026, 1, 7), conclusion="No concerns",
+            )
 
 
 def document_type(code: str) -> DocumentType:

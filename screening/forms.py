@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.enums import TaxRating, Tier
+from onboarding.forms import MultipleFileField, MultipleFileInput
+from onboarding.validators import ACCEPT_ATTRIBUTE
+from screening.enums import CATEGORICAL_METRICS, KnockOut
+from screening.models import (
+    Band,
+    Criterion,
+    Interview,
+    InvestigationPolicy,
+    KnockOutRule,
+    ScorecardVersion,
+    SiteVisit,
+    ThirdPartyReport,
+)
+
+PHOTO_ACCEPT = ".jpg,.jpeg,.png"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class NotInFutureMixin:
+    date_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for name in self.date_fields:
+            value = data.get(name)
+            if value and value > timezone.localdate():
+                self.add_error(name, _("This date cannot be in the future."))
+        return data
+
+
+class InterviewForm(NotInFutureMixin, forms.ModelForm):
+    date_fields = ("date",)
+
+    class Meta:
+        model = Interview
+        fields = ["date", "participants", "business_model", "management", "plans", "findings"]
+        widgets = {
+            "date": DateInput(),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in
+               ("participants", "business_model", "management", "plans", "findings")},
+        }
+
+
+class SiteVisitForm(NotInFutureMixin, forms.ModelForm):
+    date_fields = ("date",)
+    photos = MultipleFileField(
+        label=_("Photos"), required=False, widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text=_("JPEG or PNG. You can choose several."),
+    )
+
+    class Meta:
+        model = SiteVisit
+        fields = ["date", "address", "operations", "premises", "staff"]
+        widgets = {
+            "date": DateInput(),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in ("operations", "premises", "staff")},
+        }
+
+    def clean_photos(self):
+        return [upload for upload in self.cleaned_data.get("photos") or [] if upload]
+
+
+class PhotoUploadForm(forms.Form):
+    photos = MultipleFileField(
+        label=_("Photos"), widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text=_("JPEG or PNG. You can choose several."),
+    )
+
+
+class ThirdPartyReportForm(NotInFutureMixin, forms.ModelForm):
+    date_fields = ("report_date",)
+
+    class Meta:
+        model = ThirdPartyReport
+        fields = ["provider", "report_date", "conclusion", "file"]
+        widgets = {
+            "report_date": DateInput(),
+            "conclusion": forms.Textarea(attrs={"rows": 3}),
+            "file": forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        }
+
+
+BACKGROUND_TRANSITIONS = ("pass_background_check", "return_for_information", "reject")
+
+
+class BackgroundTransitionForm(forms.Form):
+    transition = forms.ChoiceField(choices=[(t, t) for t in BACKGROUND_TRANSITIONS], widget=forms.HiddenInput)
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("transition") in ("return_for_information", "reject") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Please give a reason."))
+        return data
+
+
+# --- Scorecard management ---
+
+class ScorecardVersionForm(forms.ModelForm):
+    class Meta:
+        model = ScorecardVersion
+        fields = ["admission_threshold", "tier_a_min", "tier_b_min", "tier_c_min", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        a, b, c = data.get("tier_a_min"), data.get("tier_b_min"), data.get("tier_c_min")
+        if None not in (a, b, c) and not (a >= b >= c):
+            raise ValidationError(_("Tier thresholds must go down from A to C (A ≥ B ≥ C)."))
+        return data
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["label", "weight", "ordering"]
+
+
+CriterionFormSet = forms.inlineformset_factory(
+    ScorecardVersion, Criterion, form=CriterionForm, extra=0, can_delete=False,
+)
+
+
+def _plain_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class KnockOutRuleForm(forms.ModelForm):
+    """One rule: enabled, and its one parameter in a text box whose meaning depends on the rule."""
+
+    value = forms.CharField(label=_("Parameter"), required=False, max_length=50)
+
+    PARAMETER = {
+        KnockOut.MIN_YEARS_IN_BUSINESS: ("min_years", _("Minimum years in business")),
+        KnockOut.TAX_RATING: ("ratings", _("Excluded tax ratings, separated by commas")),
+        KnockOut.BUREAU_SCORE_FLOOR: ("floor", _("Lowest admissible bureau score")),
+        KnockOut.DATA_COVERAGE: ("min_percent", _("Least share of the weight that must be scored (%)")),
+    }
+
+    class Meta:
+        model = KnockOutRule
+        fields = ["enabled"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        spec = self.PARAMETER.get(self.instance.code)
+        if spec is None:
+            self.fields["value"].disabled = True
+            self.fields["value"].help_text = _("This rule has no parameter.")
+            return
+        key, label = spec
+        self.fields["value"].help_text = label
+        current = (self.instance.parameters or {}).get(key)
+        if isinstance(current, list):
+            current = ", ".join(current)
+        self.initial.setdefault("value", "" if current is None else str(current))
+
+    def clean_value(self):
+        spec = self.PARAMETER.get(self.instance.code)
+        raw = (self.cleaned_data.get("value") or "").strip()
+        if spec is None:
+            return None
+        key, _label = spec
+        if key == "ratings":
+            ratings = [part.strip().upper() for part in raw.split(",") if part.strip()]
+            unknown = [r for r in ratings if r not in TaxRating.values]
+            if unknown or not ratings:
+                choices = ", ".join(TaxRating.values)
+                raise ValidationError(_("Give tax ratings from: %(ratings)s.") % {"ratings": choices})
+            return ratings
+        try:
+            number = Decimal(raw)
+        except ArithmeticError:
+            raise ValidationError(_("Enter a number.")) from None
+        if not number.is_finite() or number < 0 or (key == "min_percent" and number > 100):
+            raise ValidationError(_("Enter a number within range."))
+        return _plain_number(number)
+
+    def save(self, commit: bool = True):
+        spec = self.PARAMETER.get(self.instance.code)
+        if spec is not None:
+            self.instance.parameters = {**(self.instance.parameters or {}), spec[0]: self.cleaned_data["value"]}
+        return super().save(commit)
+
+
+KnockOutFormSet = forms.inlineformset_factory(
+    ScorecardVersion, KnockOutRule, form=KnockOutRuleForm, extra=0, can_delete=False,
+)
+
+
+class BandForm(forms.ModelForm):
+    class Meta:
+        model = Band
+        fields = ["lower", "upper", "category", "points"]
+
+    def __init__(self, *args, criterion: Criterion, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.categorical = criterion.metric in CATEGORICAL_METRICS
+        if self.categorical:
+            del self.fields["lower"], self.fields["upper"]
+            self.fields["category"].required = True
+        else:
+            del self.fields["category"]
+
+    def clean(self):
+        data = super().clean()
+        lower, upper = data.get("lower"), data.get("upper")
+        if lower is not None and upper is not None and lower >= upper:
+            self.add_error("upper", _("The upper bound must be above the lower bound."))
+        return data
+
+
+class BaseBandFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "criterion": self.instance}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
+            use_required_attribute=False, criterion=self.instance, renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+BandFormSet = forms.inlineformset_factory(
+    Criterion, Band, form=BandForm, formset=BaseBandFormSet, extra=1, can_delete=True,
+)
+
+
+class InvestigationPolicyForm(forms.ModelForm):
+    site_visit_tiers = forms.MultipleChoiceField(
+        label=_("Site visit required for tiers"), choices=Tier.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    report_tiers = forms.MultipleChoiceField(
+        label=_("Third-party report required for tiers"), choices=Tier.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = InvestigationPolicy
+        fields = ["interview_always", "site_visit_tiers", "site_visit_limit_above", "report_tiers",
+                  "report_limit_above"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("site_visit_limit_above", "report_limit_above"):
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].help_text = _("Leave empty to ignore the requested limit.")
+        self.fields["site_visit_limit_above"].validators.append(MaxValueValidator(Decimal("1e14")))
