@@ -140,7 +140,8 @@ STORAGES = {
 # Uploaded files live outside static/ and have no URL: they are served only by views
 # that check permission (onboarding.views.document_download).
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = None
+# No URL pattern serves this prefix: the value only exists because Django's test server expects one.
+MEDIA_URL = "/no-public-media/"
 MAX_UPLOAD_MB = env.get_int("MAX_UPLOAD_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

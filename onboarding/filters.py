@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,9 @@ class ApplicationFilter(django_filters.FilterSet):
     submitted_to = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__lte", label=_("Submitted until"), widget=DateInput
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue only"), widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
 
     class Meta:
         model = Application
@@ -28,6 +31,8 @@ class ApplicationFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                continue
             css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)
 
