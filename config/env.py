@@ -55,6 +55,8 @@ def get_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         return default
+    if not value.strip():
+        return []  # set but empty, as docker-compose passes "${NAME:-}": explicitly none
     items = [item.strip() for item in value.split(",")]
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name}={value!r} has an empty item; separate values with single commas.")

@@ -43,6 +43,14 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
+    # The manifest storage rewrites references between static files; a vendored file that
+    # points at a missing source map stops the Docker build (and every deployment).
+    result = manage("collectstatic", "--noinput", env=production_env(), var_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()
+
+
 def test_check_deploy_fails_with_debug_on(tmp_path):
     # The check above is only worth something if it can fail.
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(DEBUG="1"), var_dir=tmp_path)
@@ -56,6 +64,7 @@ def test_check_deploy_fails_with_debug_on(tmp_path):
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean; use 1/0, true/false, yes/no or on/off."),
         ({"SECRET_KEY": None}, "SECRET_KEY is required when DEBUG is off."),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is required when DEBUG is off."),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required when DEBUG is off."),
         ({"ALLOWED_HOSTS": "a.example.com,,b.example.com"},
          "ALLOWED_HOSTS='a.example.com,,b.example.com' has an empty item"),
         ({"DATABASE_URL": "postgres://postgres@127.0.0.1:port/vetted"},
@@ -71,7 +80,7 @@ def test_check_deploy_fails_with_debug_on(tmp_path):
         ({"LANGUAGE_CODE": "fr"}, "LANGUAGE_CODE must be one of zh-hans, en."),
         ({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL is not a valid e-mail URL"),
     ],
-    ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
+    ids=lambda value: "=".join(str(v) for v in next(iter(value.items()))) if isinstance(value, dict) else "",
 )
 def test_bad_setting_stops_the_process_naming_the_variable(tmp_path, env, message):
     result = manage("check", env=production_env(**env), var_dir=tmp_path)
