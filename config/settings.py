@@ -7,7 +7,6 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config import env
 
@@ -195,6 +194,8 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# Absolute links in e-mails (notifications, work reports) start with this.
+SITE_URL = env.get_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Vetted <vetted@localhost>")
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker for the embedded setup.

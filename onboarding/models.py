@@ -44,12 +44,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Industry(BilingualName):
@@ -424,3 +424,19 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+class ReviewCadence(models.Model):
+    """How often customers of a tier are re-evaluated; set by risk managers (monitoring screens)."""
+
+    tier = models.CharField(_("risk tier"), max_length=1, choices=Tier.choices, unique=True)
+    months = models.PositiveSmallIntegerField(_("review every (months)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tier"]
+        verbose_name = _("review cadence")
+        verbose_name_plural = _("review cadences")
+
+    def __str__(self) -> str:
+        return f"{self.tier}: {self.months}"

@@ -13,8 +13,8 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from accounts.models import User
 from onboarding import guards
 from onboarding import permissions as perms
-from onboarding.enums import DocumentStatus, State
-from onboarding.models import Application, Document, DocumentType, StateChange
+from onboarding.enums import OPEN_STATES, CustomerStatus, DocumentStatus, State
+from onboarding.models import Application, Customer, CustomerCondition, Document, DocumentType, StateChange
 from onboarding.validators import check_upload
 
 # Sent inside the transaction after every state change. Receivers in other apps queue
@@ -243,3 +243,103 @@ def document_review(*, document_id: int, actor: User, accept: bool, reason: str 
         document.reviewed_at = timezone.now()
         document.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
     return document
+
+
+@transaction.atomic
+def customer_admit(
+    *,
+    application: Application,
+    tier: str,
+    credit_limit,
+    payment_terms_days: int,
+    next_review_date,
+    conditions: list[tuple[str, object]] = (),
+) -> Customer:
+    """Create, reactivate or re-term the Customer of an approved application.
+
+    Called by the committee decision (approvals) in the same transaction as the ``approve``
+    transition. A new application creates the customer, or reactivates an offboarded one with
+    the same credit code; a re-review keeps the customer and applies the new terms. Conditions
+    become ``CustomerCondition`` rows with due dates. Writes history rows (simple-history).
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state != State.APPROVED:
+        raise ValidationError(_("Only an approved application admits a customer."))
+    customer = application.customer or Customer.objects.select_for_update().filter(
+        credit_code=application.credit_code
+    ).first()
+    terms = {
+        "tier": tier, "credit_limit": credit_limit, "payment_terms_days": payment_terms_days,
+        "next_review_date": next_review_date, "status": CustomerStatus.ACTIVE,
+        "name": application.display_name, "customer_type": application.customer_type,
+        "industry_id": application.industry_id,
+    }
+    if customer is None:
+        customer = Customer.objects.create(
+            credit_code=application.credit_code, sales_owner=application.created_by, **terms
+        )
+    else:
+        for field, value in terms.items():
+            setattr(customer, field, value)
+        if application.kind == "new":
+            customer.admitted_at = timezone.now()
+            customer.sales_owner = application.created_by
+        customer._change_reason = f"{application.reference} approved"
+        customer.save()
+    Application.objects.filter(pk=application.pk).update(customer=customer)
+    CustomerCondition.objects.bulk_create(
+        CustomerCondition(customer=customer, application=application, text=text, due_date=due)
+        for text, due in conditions
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_set_status(*, customer: Customer, status: str, reason: str = "") -> Customer:
+    """Put a customer under review, suspend, reactivate or offboard it (history row written)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer.status = status
+    customer._change_reason = reason or status
+    customer.save(update_fields=["status"])
+    return customer
+
+
+COPIED_FIELDS = (
+    "legal_name_zh", "legal_name_en", "credit_code", "registration_date", "registered_capital", "capital_currency",
+    "legal_representative", "registered_address", "operating_address", "industry_id", "customer_type",
+    "main_products", "market_position", "top_customers", "top_customer_share", "main_suppliers", "employees",
+    "bureau_score", "overdue_count_24m", "litigation_count", "tax_rating", "requested_credit_limit",
+    "requested_payment_terms",
+)
+
+
+@transaction.atomic
+def application_open_review(*, customer: Customer, reason: str) -> Application:
+    """Open a re-review of an admitted customer: a draft of kind ``review`` for its sales owner.
+
+    The form is pre-filled from the customer's last approved application (statements and
+    contacts copied) so that the owner only updates what changed; the customer is put
+    ``under_review``. If a review is already open it is returned instead of a second one.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    open_review = customer.applications.filter(kind="review", state__in=OPEN_STATES).first()
+    if open_review is not None:
+        return open_review
+    source = customer.applications.filter(state=State.APPROVED).order_by("-decided_at").first()
+    review = Application(kind="review", customer=customer, created_by=customer.sales_owner)
+    if source is not None:
+        for field in COPIED_FIELDS:
+            setattr(review, field, getattr(source, field))
+    else:
+        review.legal_name_zh, review.credit_code = customer.name, customer.credit_code
+    review._change_reason = reason
+    review.save()
+    if source is not None:
+        for statement in source.financials.all():
+            statement.pk, statement.application = None, review
+            statement.save()
+        for contact in source.contacts.all():
+            contact.pk, contact.application = None, review
+            contact.save()
+    customer_set_status(customer=customer, status=CustomerStatus.UNDER_REVIEW, reason=reason)
+    return review

@@ -7,7 +7,7 @@ from accounts.roles import Role
 from onboarding.models import Application, DocumentRequirement, Industry
 from tests.factories import PDF_BYTES, user_with
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _login(page, username):

@@ -39,7 +39,7 @@ def _race(application_id: int, moves: list[tuple[str, object]]) -> list[object]:
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_conflicting_transitions_one_winner_per_race():
     assert connection.vendor == "postgresql", "the race must run on PostgreSQL (row locks)"
     first, second = user_with(Role.DOCUMENT_REVIEWER), user_with(Role.DOCUMENT_REVIEWER)
@@ -60,7 +60,7 @@ def test_conflicting_transitions_one_winner_per_race():
         ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_double_click_takes_the_transition_once():
     reviewer = user_with(Role.DOCUMENT_REVIEWER)
     application = advance(ApplicationFactory(), State.DOCUMENT_REVIEW)
