@@ -49,8 +49,11 @@ class ApplicationForm(forms.ModelForm):
     def __init__(self, *args, strict: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.strict = strict
+        # Fields needed to submit are shown as required (asterisk) even on a draft; the browser
+        # must not block saving a draft, so no HTML "required" attribute.
+        self.use_required_attribute = False
         for name in SUBMIT_REQUIRED_FIELDS:
-            self.fields[name].required = strict
+            self.fields[name].required = True
         self.fields["registered_capital"].validators.append(MinValueValidator(0))
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
@@ -88,6 +91,17 @@ class ApplicationForm(forms.ModelForm):
                 css_id="section-request",
             ),
         )
+
+    def full_clean(self) -> None:
+        if self.strict:
+            return super().full_clean()
+        for name in SUBMIT_REQUIRED_FIELDS:
+            self.fields[name].required = False
+        try:
+            super().full_clean()
+        finally:
+            for name in SUBMIT_REQUIRED_FIELDS:
+                self.fields[name].required = True
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data.get("credit_code", ""))

@@ -183,3 +183,33 @@ def next_review_date(tier: str, *, start=None):
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def state_chart() -> dict:
+    """Chart.js config: open applications per stage, split into on time and overdue (two queries)."""
+    from django.db.models import Count
+
+    from onboarding.enums import REVIEW_STATES
+
+    stages = [State.DRAFT, *REVIEW_STATES, State.RETURNED]
+    totals = dict(
+        Application.objects.filter(state__in=stages).values_list("state").annotate(n=Count("pk")).order_by()
+    )
+    overdue = dict(
+        Application.objects.overdue().filter(state__in=stages).values_list("state").annotate(n=Count("pk")).order_by()
+    )
+    labels = [str(State(stage).label) for stage in stages]
+    return {
+        "type": "bar",
+        "data": {
+            "labels": labels,
+            "datasets": [
+                {"label": str(_("On time")), "data": [totals.get(s, 0) - overdue.get(s, 0) for s in stages],
+                 "backgroundColor": "#0d6efd"},
+                {"label": str(_("Overdue")), "data": [overdue.get(s, 0) for s in stages], "backgroundColor": "#dc3545"},
+            ],
+        },
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True,
+                                                              "ticks": {"precision": 0}}},
+                    "plugins": {"title": {"display": True, "text": str(_("Open applications by stage"))}}},
+    }

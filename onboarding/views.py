@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import chain
 
 from django.contrib import messages
@@ -49,6 +50,8 @@ def _get_document(request: HttpRequest, pk: int) -> Document:
 
 
 def _paginated_list(request: HttpRequest, queryset, template: str, title: str, **extra) -> HttpResponse:
+    if "state_chart" in extra:
+        extra["state_chart_json"] = json.dumps(extra["state_chart"], ensure_ascii=False)
     filterset = ApplicationFilter(request.GET or None, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -73,7 +76,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
     if not perms.can_list_all(request.user):
         raise PermissionDenied
     return _paginated_list(request, selectors.applications_visible_to(request.user),
-                           "onboarding/application_list.html", _("All applications"))
+                           "onboarding/application_list.html", _("All applications"),
+                           state_chart=selectors.state_chart())
 
 
 @login_required

@@ -2,8 +2,10 @@
 (function () {
   "use strict";
 
+  // Deferred scripts run before DOMContentLoaded, in document order: wait for it so that
+  // libraries a page adds after this file (Chart.js) are there.
   function onReady(fn) {
-    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+    if (document.readyState === "complete") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
 
   // Submit a form when one of its selects changes (language switch, filters).
