@@ -118,13 +118,7 @@ class ScorecardVersionForm(forms.ModelForm):
         model = ScorecardVersion
         fields = ["admission_threshold", "tier_a_min", "tier_b_min", "tier_c_min", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-
-    def clean(self):
-        data = super().clean()
-        a, b, c = data.get("tier_a_min"), data.get("tier_b_min"), data.get("tier_c_min")
-        if None not in (a, b, c) and not (a >= b >= c):
-            raise ValidationError(_("Tier thresholds must go down from A to C (A ≥ B ≥ C)."))
-        return data
+        # Tier order is checked by the model's constraint (scorecard_tiers_ordered), with its message.
 
 
 class CriterionForm(forms.ModelForm):
@@ -218,13 +212,7 @@ class BandForm(forms.ModelForm):
             self.fields["category"].required = True
         else:
             del self.fields["category"]
-
-    def clean(self):
-        data = super().clean()
-        lower, upper = data.get("lower"), data.get("upper")
-        if lower is not None and upper is not None and lower >= upper:
-            self.add_error("upper", _("The upper bound must be above the lower bound."))
-        return data
+        # lower < upper is the model's constraint (band_lower_below_upper), validated with the form.
 
 
 class BaseBandFormSet(forms.BaseInlineFormSet):

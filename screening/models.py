@@ -76,6 +76,7 @@ class ScorecardVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(tier_a_min__gte=F("tier_b_min"), tier_b_min__gte=F("tier_c_min")),
                 name="scorecard_tiers_ordered",
+                violation_error_message=_("Tier thresholds must go down from A to C (A ≥ B ≥ C)."),
             ),
         ]
         verbose_name = _("scorecard version")
@@ -169,6 +170,7 @@ class Band(VersionPart):
             models.CheckConstraint(
                 condition=Q(lower__isnull=True) | Q(upper__isnull=True) | Q(lower__lt=F("upper")),
                 name="band_lower_below_upper",
+                violation_error_message=_("The upper bound must be above the lower bound."),
             ),
         ]
         verbose_name = _("band")

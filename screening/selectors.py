@@ -190,8 +190,11 @@ def what_if(draft: ScorecardVersion, *, limit: int = 200) -> WhatIf:
     )
     evaluations = (
         Evaluation.objects.filter(pk__in=latest_ids)
-        .select_related("application").only("pk", "inputs", "total", "tier", "application__legal_name_zh",
-                                             "application__legal_name_en", "application__pk")
+        # Not the stored result: only the inputs are re-scored. (The application's state is
+        # loaded because django-fsm reads it when the instance is built.)
+        .select_related("application")
+        .only("pk", "inputs", "total", "tier", "application", "application__legal_name_zh",
+              "application__legal_name_en", "application__state")
         .order_by("-pk")
     )
     compiled = compile_version(draft)
