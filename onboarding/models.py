@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -64,17 +65,22 @@ class Industry(BilingualName):
         verbose_name_plural = _("industries")
 
     def __str__(self) -> str:
-        return f"{self.name} ({_('risk class')} {self.risk_class})"
+        return _("%(name)s (risk class %(risk_class)s)") % {"name": self.name, "risk_class": self.risk_class}
 
 
 class DocumentType(BilingualName):
     code = models.CharField(_("code"), max_length=40, unique=True)
-    description = models.CharField(_("what to check"), max_length=300, blank=True)
+    description = models.CharField(_("what to check (English)"), max_length=300, blank=True)
+    description_zh = models.CharField(_("what to check (Chinese)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("document type")
         verbose_name_plural = _("document types")
+
+    @property
+    def check_text(self) -> str:
+        return self.description_zh if (get_language() or "").startswith("zh") and self.description_zh else self.description
 
 
 class DocumentRequirement(models.Model):
@@ -327,7 +333,7 @@ class FinancialStatement(models.Model):
 
 class Contact(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     title = models.CharField(_("position"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -354,5 +354,18 @@ def application_audit(request: HttpRequest, pk: int) -> HttpResponse:
     for record in records:
         previous = record.prev_record
         changes = record.diff_against(previous).changes if previous else []
-        entries.append({"record": record, "changes": changes})
+        entries.append({"record": record, "changes": [_readable_change(record, c) for c in changes]})
     return render(request, "onboarding/audit.html", {"application": application, "entries": entries})
+
+
+def _readable_change(record, change) -> dict:
+    """A history diff with the field's label and choice labels, as the user knows them."""
+    field = record.instance._meta.get_field(change.field)
+    choices = dict(field.flatchoices) if field.choices else {}
+
+    def show(value):
+        if value in (None, ""):
+            return "—"
+        return choices.get(value, value)
+
+    return {"field": field.verbose_name, "old": show(change.old), "new": show(change.new)}

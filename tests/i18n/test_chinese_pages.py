@@ -29,7 +29,7 @@ def _entries(path: Path) -> list[dict[str, str]]:
                 entry["flags"] += line
             elif line.startswith("#"):
                 continue
-            elif m := re.match(r"^(msgid_plural|msgid|msgstr(?:\[0\])?) (\".*\")$", line):
+            elif m := re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[0\])?) (\".*\")$", line):
                 key = m.group(1).replace("[0]", "")
                 entry[key] = _unquote(m.group(2))
             elif line.startswith('"') and key:
@@ -71,7 +71,8 @@ def test_compiled_catalogue_matches_its_source(path):
         compiled = gettext.GNUTranslations(mo)._catalog  # gettext offers no public way to list a .mo's entries
     source = {}
     for e in _entries(path):
-        source[(e["msgid"], 0) if "msgid_plural" in e else e["msgid"]] = e["msgstr"]
+        msgid = f"{e['msgctxt']}\x04{e['msgid']}" if "msgctxt" in e else e["msgid"]
+        source[(msgid, 0) if "msgid_plural" in e else msgid] = e["msgstr"]
     compiled.pop("", None)
     assert compiled == source
 
