@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,14 @@ class ApplicationForm(forms.ModelForm):
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
         self.fields["requested_credit_limit"].validators.append(MinValueValidator(0))
+        # Checked as the user types: check digit and who else already has this code.
+        check_url = reverse("onboarding:credit_code_check")
+        if self.instance.pk:
+            check_url += f"?exclude={self.instance.pk}"
+        self.fields["credit_code"].widget.attrs.update({
+            "hx-get": check_url, "hx-trigger": "input changed delay:400ms, change", "hx-target": "#credit-code-feedback",
+            "hx-include": "this", "autocomplete": "off",
+        })
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -66,6 +75,7 @@ class ApplicationForm(forms.ModelForm):
                 _("Company identity"),
                 Row(Column("legal_name_zh"), Column("legal_name_en")),
                 Row(Column("credit_code"), Column("registration_date")),
+                HTML('<div id="credit-code-feedback" aria-live="polite"></div>'),
                 Row(Column("registered_capital"), Column("capital_currency"), Column("legal_representative")),
                 Row(Column("registered_address"), Column("operating_address")),
                 Row(Column("industry"), Column("customer_type")),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("applications/all/", views.application_list, name="application_list"),
     path("queue/", views.queue, name="queue"),
     path("applications/new/", views.application_create, name="application_create"),
+    path("applications/credit-code-check/", views.credit_code_check, name="credit_code_check"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/transition/", views.application_transition, name="application_transition"),

@@ -30,6 +30,7 @@ from onboarding.forms import (
     document_type_for_customer,
 )
 from onboarding.models import Application, Document
+from onboarding.validators import normalise_credit_code, validate_credit_code
 
 PAGE_SIZE = 25
 
@@ -155,6 +156,27 @@ def _take_transition(request, application, transition, *, expected_state, reason
         return redirect(target, pk=application.pk)
     messages.success(request, services.TRANSITION_DONE_MESSAGES[transition]())
     return redirect("onboarding:application_detail", pk=application.pk)
+
+
+@require_GET
+@login_required
+def credit_code_check(request: HttpRequest) -> HttpResponse:
+    """HTMX feedback on the credit code field: is it valid, and who already has it."""
+    if not perms.can_create(request.user):
+        raise PermissionDenied
+    code = normalise_credit_code(request.GET.get("credit_code", ""))
+    error = None
+    conflicts = None
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as invalid:
+            error = invalid.messages[0]
+        else:
+            exclude = request.GET.get("exclude", "")
+            conflicts = selectors.credit_code_conflicts(code, exclude_application_id=int(exclude) if exclude.isdigit() else None)
+    return render(request, "onboarding/partials/credit_code_feedback.html",
+                  {"code": code, "error": error, "conflicts": conflicts})
 
 
 @require_GET

@@ -183,3 +183,22 @@ def test_queue_excludes_own_applications(client):
     advance(ApplicationFactory(created_by=both), State.DOCUMENT_REVIEW)
     client.force_login(both)
     assert list(client.get(reverse("onboarding:queue")).context["page"]) == []
+
+
+@pytest.mark.django_db
+def test_credit_code_check_as_you_type(client, sales, other_sales):
+    existing = ApplicationFactory(created_by=other_sales, credit_code="91350100M000100Y43")
+    client.force_login(sales)
+    url = reverse("onboarding:credit_code_check")
+    bad = client.get(url, {"credit_code": "91350100M000100Y44"}).content.decode()
+    assert "The check digit does not match" in bad
+    known = client.get(url, {"credit_code": "91350100m000100y43"}).content.decode()
+    assert existing.reference in known and str(other_sales) in known
+    assert "not yet known" in client.get(url, {"credit_code": "91110000802100433B"}).content.decode()
+    assert "not yet known" in client.get(url, {"credit_code": "91350100M000100Y43", "exclude": existing.pk}).content.decode()
+
+
+@pytest.mark.django_db
+def test_credit_code_check_only_for_sales(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("onboarding:credit_code_check"), {"credit_code": "x"}).status_code == 403
