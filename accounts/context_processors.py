@@ -16,6 +16,10 @@ def navigation(request) -> dict:
         items.append((_("My applications"), reverse("onboarding:my_applications")))
     if user.has_role(Role.DOCUMENT_REVIEWER, Role.INVESTIGATOR, *APPROVER_ROLES, Role.RISK_MANAGER):
         items.append((_("Work queue"), reverse("onboarding:queue")))
+    if user.has_role(*APPROVER_ROLES, Role.RISK_MANAGER):
+        items.append((_("Committee"), reverse("approvals:queue")))
+    if user.has_role(Role.SALES, *APPROVER_ROLES, Role.RISK_MANAGER):
+        items.append((_("Customers"), reverse("approvals:customer_list")))
     if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
         items.append((_("All applications"), reverse("onboarding:application_list")))
     if user.has_role(Role.ADMIN) and user.is_staff:
