@@ -242,9 +242,11 @@ def _apply_outcome(round: Round, outcome: Outcome, votes: Sequence[Vote]) -> Non
         Outcome.REJECTED: {Decision.REJECT},
         Outcome.INFORMATION_REQUESTED: {Decision.REQUEST_INFORMATION},
     }[outcome]
+    # An approval's reasons stay on the votes; a rejection or a return carries them to the sales owner.
+    reason = _summary(votes, decisive, with_reasons=outcome != Outcome.APPROVED)
     try:
         onboarding_services.application_transition(
-            application_id=application.pk, transition=transition, actor=None, reason=_summary(votes, decisive, with_reasons=outcome != Outcome.APPROVED),
+            application_id=application.pk, transition=transition, actor=None, reason=reason,
             expected_state=State.COMMITTEE_REVIEW, as_system=True,
         )
     except onboarding_services.TransitionRefused as refused:
