@@ -259,7 +259,7 @@ def test_evaluate_again_records_a_new_evaluation(client, in_background_check, in
     response = client.post(reverse("screening:evaluate_again", args=[in_background_check.pk]), follow=True)
     evaluation = Evaluation.objects.get(application=in_background_check)
     assert evaluation.created_by == investigator
-    assert [str(m) for m in response.context["messages"]] == ["Evaluated again: 86.30 points, tier A."]
+    assert [str(m) for m in response.context["messages"]] == ["Evaluated again: 86.3 points, tier A."]
 
 
 @pytest.mark.parametrize(("who", "status"), [("other_sales", 404), ("reviewer", 403)])

@@ -322,3 +322,28 @@ def test_band_points_over_100_are_refused_by_the_database(risk_manager):
     draft = _draft(risk_manager)
     with pytest.raises(IntegrityError), transaction.atomic():
         Band.objects.create(criterion=draft.criteria.first(), lower=Decimal("1000"), points=101)
+
+
+def test_draft_pages_render_for_author(client, risk_manager):
+    draft = _draft(risk_manager)
+    client.force_login(risk_manager)
+    detail = client.get(reverse("screening:scorecard_detail", args=[draft.pk]))
+    assert (detail.status_code, detail.context["can_edit"], detail.context["can_publish"]) == (200, True, False)
+    assert "Another risk manager must publish your draft (maker-checker)." in detail.content.decode()
+    edit = client.get(reverse("screening:scorecard_edit", args=[draft.pk]))
+    assert edit.status_code == 200
+    assert len(edit.context["criteria"].forms) == 14 and len(edit.context["knockouts"].forms) == 6
+    criterion = draft.criteria.get(metric="tax_rating")
+    bands = client.get(reverse("screening:criterion_bands", args=[criterion.pk]))
+    assert bands.status_code == 200
+    assert list(bands.context["bands"].forms[0].fields) == ["category", "points", "id", "DELETE", "criterion"]
+
+
+def test_published_version_page_offers_only_copy(client, risk_manager):
+    client.force_login(risk_manager)
+    response = client.get(reverse("screening:scorecard_detail", args=[published_version().pk]))
+    assert (response.context["can_edit"], response.context["can_publish"], response.context["problems"]) == (
+        False, False, [],
+    )
+    body = response.content.decode()
+    assert "Copy to a draft" in body and "Publish" not in body.replace("Published", "")
