@@ -1,11 +1,44 @@
-"""The Celery application. Tasks live in each app's tasks.py; the beat schedule is static."""
+"""The Celery application and its beat schedule.
+
+Tasks live in each app's tasks.py. The schedule is static and only sends ticks: the work
+each tick does is found in the database (``monitoring.runs``), so a restarted beat, a lost
+message or a duplicated tick changes nothing. Run exactly one beat (docker-compose has one
+``beat`` service; ``make run`` embeds it in its single worker).
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
+
+from config import env
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("vetted")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# How often the re-evaluation tick runs (seconds); tests shorten it.
+TICK_SECONDS = env.get_int("MONITORING_TICK_SECONDS", 300, minimum=1)
+
+app.conf.beat_schedule = {
+    # Start a run for the customers due today, and keep unfinished runs going.
+    "monitoring-tick": {
+        "task": "monitoring.tick",
+        "schedule": TICK_SECONDS,
+        # A tick queued while no worker listened is stale by the next one: drop it.
+        "options": {"expires": TICK_SECONDS},
+    },
+    # Overdue reviews and committee conditions; dashboard figures; pruning.
+    "monitoring-overdue": {
+        "task": "monitoring.check_overdue",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
+    # The weekly work report of each department, Monday morning.
+    "monitoring-work-reports": {
+        "task": "monitoring.send_work_reports",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+}

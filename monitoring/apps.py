@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from monitoring import receivers
+        from onboarding.services import state_changed
+        from watchlists import signals as watchlist_signals
+
+        state_changed.connect(receivers.application_state_changed, dispatch_uid="monitoring.state_changed")
+        watchlist_signals.hit_dispositioned.connect(
+            receivers.hit_dispositioned, dispatch_uid="monitoring.hit_dispositioned"
+        )
+        imported = getattr(watchlist_signals, "watchlist_imported", None)
+        if imported is not None:
+            imported.connect(receivers.watchlist_imported, dispatch_uid="monitoring.watchlist_imported")

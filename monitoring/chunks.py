@@ -1,0 +1,361 @@
+"""One chunk of a run, in one transaction: re-evaluation (scoring) and re-screening (watchlists).
+
+Called by ``monitoring.runs`` with the chunk's row locked. A chunk reads its customers in one
+query, scores each with ``screening.scoring.evaluate`` (the one evaluation function), and
+writes in bulk: on PostgreSQL the snapshots and run items go in with ``COPY`` and the
+profiles with one ``UPDATE … FROM unnest()``; elsewhere (SQLite) with Django's bulk
+operations. A snapshot is written only when it would differ from the customer's last one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from monitoring.enums import MONITORED_STATUSES, Scope
+from monitoring.indicators import Previous, evaluation_firings, watchlist_firing
+from monitoring.models import CustomerCreditProfile, JobRun, RunChunk, RunItem
+from monitoring.services import (
+    alerts_raise,
+    cadence_months,
+    customers_make_due,
+    indicator_rules,
+    next_due,
+    profiles_ensure,
+)
+from monitoring.snapshot import ResultEncoder, fingerprint
+from onboarding.models import Customer
+from screening.scoring import evaluate
+from screening.selectors import published_compiled
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ChunkOutcome:
+    customers: int = 0
+    evaluated: int = 0
+    alerts: int = 0
+    errors: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+
+# --- Re-evaluation of one chunk ----------------------------------------------------------------
+
+
+_ROW_SQL = (
+    "SELECT c.id, c.tier, i.risk_class, p.bureau_score, p.overdue_count, p.litigation_count, p.tax_rating, "
+    "p.statements_date, p.data_version, p.last_evaluation_id, p.last_total, p.last_tier, p.last_bureau_score, "
+    "p.last_overdue_count, p.last_litigation_count, p.last_fingerprint, a.inputs "
+    "FROM onboarding_customer c "
+    "JOIN monitoring_customercreditprofile p ON p.customer_id = c.id "
+    "LEFT JOIN monitoring_admissioninputs a ON a.customer_id = c.id "
+    "LEFT JOIN onboarding_industry i ON i.id = c.industry_id "
+    "WHERE c.id >= %s AND c.id <= %s AND c.status IN ({statuses})"
+)
+
+
+def _rows(run: JobRun, chunk: RunChunk) -> list[tuple]:
+    sql = _ROW_SQL.format(statuses=", ".join(["%s"] * len(MONITORED_STATUSES)))
+    params: list = [chunk.first_id, chunk.last_id, *(str(s) for s in MONITORED_STATUSES)]
+    if run.scope == Scope.DUE:
+        sql += " AND (p.due_on IS NULL OR p.due_on <= %s)"
+        params.append(run.cutoff)
+    elif run.scope == Scope.CUSTOMER:
+        sql += " AND c.id = %s"
+        params.append(run.customer_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY c.id", params)
+        return cursor.fetchall()
+
+
+def _watchlist_state(first_id: int, last_id: int) -> tuple[set[int], dict[int, list[dict]]]:
+    """Customers in the range with a confirmed match, and their hits not dismissed (two queries)."""
+    from watchlists.enums import Disposition
+    from watchlists.models import ScreeningHit
+
+    confirmed = set()
+    for customer_id, application_customer_id in (
+        ScreeningHit.objects.filter(disposition=Disposition.TRUE_MATCH)
+        .filter(
+            Q(customer_id__gte=first_id, customer_id__lte=last_id)
+            | Q(application__customer_id__gte=first_id, application__customer_id__lte=last_id)
+        )
+        .values_list("customer_id", "application__customer_id")
+    ):
+        confirmed.add(customer_id or application_customer_id)
+    hits: dict[int, list[dict]] = {}
+    for pk, customer_id, source, name, score, disposition in (
+        ScreeningHit.objects.filter(customer_id__gte=first_id, customer_id__lte=last_id, application__isnull=True)
+        .exclude(disposition=Disposition.FALSE_POSITIVE)
+        .values_list("pk", "customer_id", "source__name", "entry_name", "score", "disposition")
+    ):
+        hits.setdefault(customer_id, []).append(
+            {"id": pk, "source": source, "name": name, "score": float(score), "disposition": disposition}
+        )
+    return confirmed, hits
+
+
+@dataclass(slots=True)
+class _Scored:
+    customer_id: int
+    inputs: dict
+    result: object
+    fingerprint: str
+    evaluation_id: int | None  # None: a new snapshot is written
+    previous_evaluation_id: int | None
+    data_version: int
+    bureau: int | None
+    overdue: int | None
+    litigation: int | None
+    change: Decimal | None
+    due_on: date
+
+
+def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
+    compiled = published_compiled()
+    if compiled is None:
+        raise RuntimeError("No scorecard version is published.")
+    now = timezone.now()
+    today = timezone.localdate(now)
+    today_iso = today.isoformat()
+    rules = indicator_rules()
+    months = cadence_months()
+    missing = Customer.objects.filter(
+        pk__gte=chunk.first_id, pk__lte=chunk.last_id, status__in=MONITORED_STATUSES, credit_profile__isnull=True,
+    )
+    if run.scope == Scope.CUSTOMER:
+        missing = missing.filter(pk=run.customer_id)
+    profiles_ensure(missing.values_list("pk", flat=True))
+    rows = _rows(run, chunk)
+    confirmed, hits = _watchlist_state(chunk.first_id, chunk.last_id)
+    version_id = compiled.version_id
+    threshold = compiled.admission_threshold
+    outcome = ChunkOutcome(customers=len(rows))
+    scored: list[_Scored] = []
+    firings = []
+    loads = json.loads
+    for (customer_id, customer_tier, risk_class, bureau, overdue, litigation, tax, statements_date, data_version,
+         last_evaluation_id, last_total, last_tier, last_bureau, last_overdue, last_litigation, last_fingerprint,
+         admission) in rows:
+        try:
+            inputs = loads(admission) if admission.__class__ is str else dict(admission or {})
+            inputs["as_of"] = today_iso
+            inputs["bureau_score"] = bureau
+            inputs["overdue_count_24m"] = overdue
+            inputs["litigation_count"] = litigation
+            inputs["tax_rating"] = tax or None
+            if risk_class is not None:
+                inputs["industry_risk_class"] = risk_class
+            inputs["watchlist_true_match"] = customer_id in confirmed
+            result = evaluate(compiled, inputs)
+            digest = fingerprint(version_id, inputs)
+            total = result.total
+            previous_total = float(last_total) if last_total is not None else None
+            same = (
+                digest == last_fingerprint and last_evaluation_id is not None and previous_total == total
+                and last_tier == result.tier
+            )
+            firings.extend(evaluation_firings(
+                rules, customer_id=customer_id, total=total, tier=result.tier,
+                knockouts=[k.code for k in result.knockouts], admission_threshold=threshold,
+                previous=Previous(previous_total, last_tier or None, last_bureau, last_overdue, last_litigation),
+                bureau_score=bureau, overdue_count=overdue, litigation_count=litigation,
+                statements_date=statements_date, today=today,
+            ))
+            customer_hits = hits.get(customer_id)
+            if customer_hits:
+                found = watchlist_firing(rules, customer_id=customer_id, hits=customer_hits)
+                if found is not None:
+                    firings.append(found)
+            scored.append(_Scored(
+                customer_id, inputs, result, digest, last_evaluation_id if same else None,
+                last_evaluation_id, data_version, bureau, overdue, litigation,
+                Decimal(str(round(total - previous_total, 2))) if previous_total is not None else None,
+                next_due(customer_tier=customer_tier, evaluated_tier=result.tier, months=months, today=today),
+            ))
+        except Exception as error:  # one customer's bad data must not stop the others
+            logger.exception("Re-evaluating customer %s failed", customer_id)
+            outcome.errors += 1
+            outcome.messages.append(f"customer {customer_id}: {error}")
+    writer = _PostgresWriter if _use_copy() else _OrmWriter
+    writer.write(run=run, compiled=compiled, scored=scored, now=now)
+    outcome.evaluated = len(scored)
+    outcome.alerts = alerts_raise(
+        firings, now=now, run_id=run.pk,
+        evaluations={s.customer_id: (s.evaluation_id, s.previous_evaluation_id) for s in scored},
+    )
+    return outcome
+
+
+def _use_copy() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "MONITORING_BULK_WRITER", "copy") == "copy"
+
+
+def _copy_text(value: str) -> str:
+    # COPY's text format treats backslash as the escape character.
+    return value.replace("\\", "\\\\")
+
+
+class _PostgresWriter:
+    """COPY for the snapshots and run items, one UPDATE … FROM unnest() for the profiles."""
+
+    @staticmethod
+    def write(*, run: JobRun, compiled, scored: list[_Scored], now: datetime) -> None:
+        if not scored:
+            return
+        fresh = [s for s in scored if s.evaluation_id is None]
+        encoder = _encoder(compiled)
+        stamp = now.isoformat()
+        dumps = json.dumps
+        with connection.cursor() as cursor:
+            if fresh:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('screening_evaluation', 'id')) "
+                    "FROM generate_series(1, %s)", [len(fresh)],
+                )
+                for item, (new_id,) in zip(fresh, cursor.fetchall(), strict=True):
+                    item.evaluation_id = new_id
+                lines = []
+                append = lines.append
+                version_id = compiled.version_id
+                for item in fresh:
+                    result = item.result
+                    append(
+                        f"{item.evaluation_id}\t{item.customer_id}\t{version_id}\t"
+                        f"{_copy_text(dumps(item.inputs))}\t{_copy_text(encoder.encode(result))}\t"
+                        f"{result.total:.2f}\t{result.tier}\t{_copy_text(encoder.knockouts(result))}\t"
+                        f"{'t' if result.passed else 'f'}\t{stamp}\n"
+                    )
+                with cursor.copy(
+                    "COPY screening_evaluation (id, customer_id, version_id, inputs, result, total, tier, knockouts, "
+                    "passed, created_at) FROM STDIN"
+                ) as copy:
+                    copy.write("".join(lines))
+            with cursor.copy("COPY monitoring_runitem (run_id, customer_id, evaluation_id, total, tier) FROM STDIN") as copy:
+                copy.write("".join(
+                    f"{run.pk}\t{s.customer_id}\t{s.evaluation_id}\t{s.result.total:.2f}\t{s.result.tier}\n"
+                    for s in scored
+                ))
+            cursor.execute(
+                "UPDATE monitoring_customercreditprofile AS p SET "
+                "last_evaluation_id = v.evaluation_id, last_evaluated_at = %s, last_total = v.total, "
+                "last_tier = v.tier, last_bureau_score = v.bureau, last_overdue_count = v.overdue, "
+                "last_litigation_count = v.litigation, last_fingerprint = v.fingerprint, score_change = v.change, "
+                # Data that arrived after the read keeps the customer due (see data_version).
+                "due_on = CASE WHEN p.data_version = v.data_version THEN v.due_on ELSE p.due_on END "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[], %s::int[], %s::int[], "
+                "%s::int[], %s::text[], %s::numeric[], %s::date[], %s::int[]) "
+                "AS v(customer_id, evaluation_id, total, tier, bureau, overdue, litigation, fingerprint, change, "
+                "due_on, data_version) "
+                "WHERE p.customer_id = v.customer_id",
+                [
+                    now,
+                    [s.customer_id for s in scored],
+                    [s.evaluation_id for s in scored],
+                    [Decimal(f"{s.result.total:.2f}") for s in scored],
+                    [s.result.tier for s in scored],
+                    [s.bureau for s in scored],
+                    [s.overdue for s in scored],
+                    [s.litigation for s in scored],
+                    [s.fingerprint for s in scored],
+                    [s.change for s in scored],
+                    [s.due_on for s in scored],
+                    [s.data_version for s in scored],
+                ],
+            )
+
+
+class _OrmWriter:
+    """The same writes with Django's bulk operations (SQLite, where one writer runs at a time)."""
+
+    @staticmethod
+    def write(*, run: JobRun, compiled, scored: list[_Scored], now: datetime) -> None:
+        from screening.services import evaluation_build
+
+        fresh = [s for s in scored if s.evaluation_id is None]
+        built = []
+        for item in fresh:
+            evaluation = evaluation_build(
+                compiled=compiled, inputs=item.inputs, result=item.result, customer=None,
+            )
+            evaluation.customer_id = item.customer_id
+            evaluation.created_at = now
+            built.append(evaluation)
+        from screening.models import Evaluation
+
+        Evaluation.objects.bulk_create(built, batch_size=500)
+        for item, evaluation in zip(fresh, built, strict=True):
+            item.evaluation_id = evaluation.pk
+        RunItem.objects.bulk_create(
+            [
+                RunItem(run=run, customer_id=s.customer_id, evaluation_id=s.evaluation_id,
+                        total=Decimal(f"{s.result.total:.2f}"), tier=s.result.tier)
+                for s in scored
+            ],
+            batch_size=1000,
+        )
+        versions = dict(
+            CustomerCreditProfile.objects.filter(pk__in=[s.customer_id for s in scored])
+            .values_list("pk", "data_version")
+        )
+        profiles = []
+        for s in scored:
+            profile = CustomerCreditProfile(
+                customer_id=s.customer_id, last_evaluation_id=s.evaluation_id, last_evaluated_at=now,
+                last_total=Decimal(f"{s.result.total:.2f}"), last_tier=s.result.tier, last_bureau_score=s.bureau,
+                last_overdue_count=s.overdue, last_litigation_count=s.litigation, last_fingerprint=s.fingerprint,
+                score_change=s.change,
+            )
+            profile.due_on = s.due_on if versions.get(s.customer_id) == s.data_version else None
+            profiles.append(profile)
+        fields = ["last_evaluation", "last_evaluated_at", "last_total", "last_tier", "last_bureau_score",
+                  "last_overdue_count", "last_litigation_count", "last_fingerprint", "score_change"]
+        CustomerCreditProfile.objects.bulk_update(profiles, fields, batch_size=500)
+        CustomerCreditProfile.objects.bulk_update([p for p in profiles if p.due_on is not None], ["due_on"],
+                                                  batch_size=500)
+
+
+_encoders: dict[int, ResultEncoder] = {}
+
+
+def _encoder(compiled) -> ResultEncoder:
+    found = _encoders.get(id(compiled))
+    if found is None or found.compiled is not compiled:
+        found = _encoders[id(compiled)] = ResultEncoder(compiled)
+    return found
+
+
+# --- Re-screening of one chunk -----------------------------------------------------------------
+
+
+def rescreen_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
+    from watchlists.services import screen_customers
+
+    now = timezone.now()
+    customers = Customer.objects.filter(
+        pk__gte=chunk.first_id, pk__lte=chunk.last_id, status__in=MONITORED_STATUSES
+    )
+    if run.scope == Scope.CUSTOMER:
+        customers = customers.filter(pk=run.customer_id)
+    ids = list(customers.order_by("pk").values_list("pk", flat=True))
+    new_hits = screen_customers(ids)
+    customers_make_due([pk for pk, count in new_hits.items() if count], today=timezone.localdate(now))
+    _confirmed, hits = _watchlist_state(chunk.first_id, chunk.last_id)
+    rules = indicator_rules()
+    firings = [
+        found for customer_id in ids
+        if customer_id in hits and (found := watchlist_firing(rules, customer_id=customer_id, hits=hits[customer_id]))
+    ]
+    return ChunkOutcome(
+        customers=len(ids), evaluated=len(ids), alerts=alerts_raise(firings, now=now, run_id=run.pk),
+    )

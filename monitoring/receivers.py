@@ -1,0 +1,53 @@
+"""Reactions to other apps' signals. Each queues its work after the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from onboarding.enums import State
+
+logger = logging.getLogger(__name__)
+
+
+def _queue(task, **kwargs) -> None:
+    # The broker may be down: the database still holds what is needed (a run creates a
+    # missing profile; the next watchlist import or `manage.py rescreen` re-screens).
+    try:
+        task.delay(**kwargs)
+    except Exception:
+        logger.exception("Could not queue %s %s", task.name, kwargs)
+
+
+def application_state_changed(sender, application, change, **kwargs) -> None:
+    """An approval (new customer or re-review): the evaluation becomes the customer's baseline."""
+    if change.to_state != State.APPROVED:
+        return
+    application_id = application.pk
+
+    def queue() -> None:
+        from monitoring.tasks import sync_profile
+
+        _queue(sync_profile, application_id=application_id)
+
+    transaction.on_commit(queue)
+
+
+def watchlist_imported(sender, **kwargs) -> None:
+    """A list was (re-)imported: every monitored customer is screened against it."""
+    def queue() -> None:
+        from monitoring.tasks import rescreen
+
+        _queue(rescreen)
+
+    transaction.on_commit(queue)
+
+
+def hit_dispositioned(sender, hit, **kwargs) -> None:
+    """A customer's hit confirmed or dismissed: re-evaluate the customer at the next tick."""
+    if hit.customer_id is None:
+        return
+    from monitoring.services import customers_make_due
+
+    customers_make_due([hit.customer_id])
