@@ -199,10 +199,27 @@ SITE_URL = env.get_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Vetted <vetted@localhost>")
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker for the embedded setup.
+# Every task is safe to run twice and finds its work in the database (see config/celery.py):
+# a message is acknowledged only after its task finished, so a worker killed mid-task hands
+# the message back; tasks are bounded well below the visibility timeout (monitoring work
+# tasks stop after MONITORING_TASK_BUDGET seconds and queue a successor).
+CELERY_TASK_SOFT_TIME_LIMIT = 900
+CELERY_TASK_TIME_LIMIT = 1200
 REDIS_URL = env.get_url("REDIS_URL", "", schemes=("redis", "rediss"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Must exceed the longest task (CELERY_TASK_TIME_LIMIT), or Redis redelivers a running task.
+        "visibility_timeout": 3600,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        # Connecting to publish gives up after a few quick tries instead of waiting for ever
+        # (a web request queueing a task while Redis is down). Consumers reconnect regardless.
+        "max_retries": 3,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -214,11 +231,20 @@ else:
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.get_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers and beat reconnect for ever when the broker goes away and comes back.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# With late acks a message whose connection was lost is delivered again: stop the running copy.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A web request that queues a task must not hang when the broker is down: fail fast, the
+# database keeps the work and the next tick picks it up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
