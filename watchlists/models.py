@@ -1,10 +1,10 @@
 """Watchlists imported from files, their candidate index, and the hits screening found.
 
 ``WatchlistEntry`` rows of a source are replaced wholesale by each import
-(``watchlists.services.watchlist_import``); ``WatchlistKey`` and ``WatchlistIdentifier``
-are the candidate index derived from them by ``watchlists.normalise`` and are never edited
-by hand. A ``ScreeningHit`` keeps a copy of what matched (source, external id, names), so
-that the record of a disposition survives a later import that drops or renumbers the entry.
+(``watchlists.services.watchlist_import``), together with the candidate index derived
+from them (``watchlists.blocking``); neither is edited by hand. A ``ScreeningHit`` keeps
+a copy of what matched (source, external id, names), so that the record of a disposition
+survives a later import that drops or renumbers the entry.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from watchlists.enums import Disposition, EntityType, SourceFormat, Subject
 
 class WatchlistSource(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # PostgreSQL: the table holding this source's candidate index, built by its last import.
+    index_table = models.CharField(max_length=63, blank=True, editable=False)
     format = models.CharField(_("format"), max_length=20, choices=SourceFormat.choices, default=SourceFormat.CSV)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     entry_count = models.PositiveIntegerField(_("entries"), default=0)
@@ -38,8 +40,19 @@ class WatchlistSource(models.Model):
 
 
 class WatchlistEntry(models.Model):
+    """One listed company or person.
+
+    ``keys`` and ``identifier_keys`` are derived by the import (``watchlists.normalise``):
+    the normalised key of each name and alias, one per line, used to rank candidates; the
+    folded identifiers as ``|A|B|``. On PostgreSQL the candidate index itself is a table
+    per import (``WatchlistSource.index_table``, see ``watchlists.blocking``).
+    """
+
+    # No index of its own: the unique (source, external_id) index starts with it. No database
+    # constraint: checking it for each of a million rows slows the import markedly, and only
+    # the import service writes entries, with the source row locked.
     source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="entries",
-                               verbose_name=_("source"))
+                               verbose_name=_("source"), db_index=False, db_constraint=False)
     external_id = models.CharField(_("id in the list"), max_length=200)
     name = models.TextField(_("name"))
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
@@ -48,6 +61,8 @@ class WatchlistEntry(models.Model):
     program = models.TextField(_("programme"), blank=True)
     entity_type = models.CharField(_("type"), max_length=10, choices=EntityType.choices)
     identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+    keys = models.TextField(_("normalised names"), blank=True, editable=False)
+    identifier_keys = models.TextField(_("normalised identifiers"), blank=True, editable=False)
 
     class Meta:
         ordering = ["source", "external_id"]
@@ -64,42 +79,9 @@ class WatchlistEntry(models.Model):
     def countries(self) -> list[str]:
         return [code for code in self.country.split(";") if code]
 
-
-class WatchlistKey(models.Model):
-    """One normalised form of one name or alias of an entry: the fuzzy candidate index.
-
-    ``key`` is the folded, legal-form-free, ASCII (pinyin for Chinese) form that the
-    PostgreSQL trigram index covers; ``han`` keeps the Chinese characters for a direct
-    comparison; ``text`` is the name as listed, shown as the matched name.
-    """
-
-    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="+")
-    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="keys")
-    text = models.TextField()
-    key = models.TextField()
-    han = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("watchlist name key")
-        verbose_name_plural = _("watchlist name keys")
-
-    def __str__(self) -> str:
-        return self.key
-
-
-class WatchlistIdentifier(models.Model):
-    """A registration number or credit code of an entry, folded for exact lookup."""
-
-    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="+")
-    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="identifier_keys")
-    value = models.CharField(max_length=200, db_index=True)
-
-    class Meta:
-        verbose_name = _("watchlist identifier")
-        verbose_name_plural = _("watchlist identifiers")
-
-    def __str__(self) -> str:
-        return self.value
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
 
 
 class ScreeningHit(models.Model):
@@ -161,3 +143,33 @@ class ScreeningHit(models.Model):
     @property
     def is_final(self) -> bool:
         return self.disposition != Disposition.PENDING
+
+
+class ScreeningRun(models.Model):
+    """One screening of an application's or customer's names against every list.
+
+    The guard out of background check needs a finished run since the application entered
+    the stage: no hits must mean "screened, nothing found", never "not screened yet".
+    """
+
+    application = models.ForeignKey(
+        "onboarding.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="watchlist_runs",
+        verbose_name=_("application"),
+    )
+    customer = models.ForeignKey(
+        "onboarding.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="watchlist_runs",
+        verbose_name=_("customer"),
+    )
+    finished_at = models.DateTimeField(_("screened at"), db_index=True)
+    names = models.JSONField(_("names screened"), default=list)
+    entries_screened = models.PositiveIntegerField(_("list entries"), default=0)
+    hits_found = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        get_latest_by = "finished_at"
+        verbose_name = _("screening run")
+        verbose_name_plural = _("screening runs")
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M}"

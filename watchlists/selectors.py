@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from watchlists.enums import Disposition
-from watchlists.models import ScreeningHit
+from watchlists.models import ScreeningHit, ScreeningRun, WatchlistSource
 
 
 def has_true_match(*, application_id: int | None = None, customer_id: int | None = None) -> bool:
@@ -26,3 +28,26 @@ def has_true_match(*, application_id: int | None = None, customer_id: int | None
 def undispositioned_hits(application_id: int) -> int:
     """How many hits of the application still wait for an investigator's disposition."""
     return ScreeningHit.objects.filter(application_id=application_id, disposition=Disposition.PENDING).count()
+
+
+def screened_since(*, application_id: int, since: datetime) -> bool:
+    """Whether a screening of the application finished at or after ``since``."""
+    return ScreeningRun.objects.filter(application_id=application_id, finished_at__gte=since).exists()
+
+
+def hits_for_application(application_id: int) -> QuerySet[ScreeningHit]:
+    """The hits of an application for display, best first, with what the panel shows."""
+    return (
+        ScreeningHit.objects.filter(application_id=application_id)
+        .select_related("entry", "source", "dispositioned_by")
+        .order_by("disposition", "-score", "pk")
+    )
+
+
+def latest_run(application_id: int) -> ScreeningRun | None:
+    return ScreeningRun.objects.filter(application_id=application_id).order_by("-finished_at").first()
+
+
+def sources_overview() -> QuerySet[WatchlistSource]:
+    """The sources with their stored counts (never COUNT(*) over a million entries)."""
+    return WatchlistSource.objects.select_related("imported_by").order_by("name")

@@ -1,0 +1,32 @@
+"""The watchlists' part of the guard out of background check (see onboarding.guards)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from onboarding import guards
+from onboarding.models import Application
+from watchlists import selectors
+
+
+def hits_dispositioned(application: Application) -> list[str]:
+    """Screening has finished since the application entered background check, and every hit
+    has been dispositioned. (No hits must mean "screened, nothing found", never "not yet".)"""
+    if not selectors.screened_since(application_id=application.pk, since=application.state_entered_at):
+        return [_("Watchlist screening has not finished yet; try again in a moment.")]
+    pending = selectors.undispositioned_hits(application.pk)
+    if pending:
+        return [
+            ngettext(
+                "%(count)d watchlist hit is waiting for a disposition (false positive or true match).",
+                "%(count)d watchlist hits are waiting for a disposition (false positive or true match).",
+                pending,
+            )
+            % {"count": pending}
+        ]
+    return []
+
+
+def register() -> None:
+    guards.register("pass_background_check", hits_dispositioned)

@@ -1,0 +1,217 @@
+"""Fuzzy search of the watchlists: one ``search`` function for the app, commands and benchmark.
+
+Two steps, so that a query never scores a million entries:
+
+1. **Candidates.** On PostgreSQL, the entries sharing a block with the query
+   (``watchlists.blocking``: pieces of the normalised names, and identifiers, in a
+   B-tree-indexed table per source); of those, the ``WATCHLIST_CANDIDATE_LIMIT`` most
+   alike by key go on. On SQLite (the embedded ``make run``) every entry's keys are
+   looked at with rapidfuzz in C — fine for the demo's lists, not for a million entries.
+2. **Scoring.** Each candidate name is normalised again and scored with rapidfuzz against
+   the query: the best of the sorted-word key, the sorted syllables, the compact form in
+   order, and — when both are Chinese — the characters themselves. Identifiers
+   (registration numbers, credit codes) that match exactly score 100.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from django.db import connection
+from rapidfuzz import fuzz
+
+from watchlists import conf
+from watchlists.blocking import BLOCK_TABLE, query_blocks
+from watchlists.models import WatchlistEntry, WatchlistSource
+from watchlists.normalise import NameForms, looks_like_identifier, normalise, normalise_identifier
+
+# When both names are Chinese but their characters differ, a pinyin-only agreement (a
+# homophone such as 张伟 / 章伟, the usual typing slip with a pinyin keyboard) is likely but
+# not certain: it scores a little below the same characters.
+HOMOPHONE_FACTOR = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry_id: int
+    name: str
+    matched_name: str
+    score: float
+    source: str
+    external_id: str
+    entity_type: str
+    country: str
+    program: str
+    via: str  # "name" or "identifier"
+
+    def as_json(self) -> dict:
+        """The ``screen --json`` contract: exactly these keys."""
+        data = asdict(self)
+        return {key: data[key] for key in ("entry_id", "name", "matched_name", "score", "source")}
+
+
+def score_forms(query: NameForms, candidate: NameForms) -> float:
+    """0–100: how alike two normalised names are (see the module docstring)."""
+    if not query or not candidate:
+        return 0.0
+    best = max(
+        fuzz.ratio(query.key, candidate.key),
+        fuzz.ratio(query.syllables, candidate.syllables),
+        fuzz.ratio(query.compact, candidate.compact),
+    )
+    if query.han and candidate.han:
+        if query.han == candidate.han:
+            return 100.0
+        best = max(fuzz.ratio(query.han, candidate.han), best * HOMOPHONE_FACTOR)
+    return best
+
+
+def score_names(query: str, candidate: str) -> float:
+    return round(score_forms(normalise(query), normalise(candidate)), 1)
+
+
+def search(
+    name: str,
+    *,
+    country: str | None = None,
+    limit: int = 10,
+    identifiers: Iterable[str] = (),
+    threshold: float | None = None,
+    entity_type: str | None = None,
+) -> list[Match]:
+    """Watchlist entries that match ``name`` (or one of ``identifiers``), best first.
+
+    Only matches scoring at least ``threshold`` (default ``WATCHLIST_MATCH_THRESHOLD``) are
+    returned, at most ``limit``, one per entry with the name or alias that scored best;
+    an identifier (registration number, credit code) that matches exactly scores 100.
+    ``country`` (ISO code) leaves out entries listed for other countries; entries without a
+    country stay in. ``entity_type`` ("company" or "person") keeps only that kind. A
+    ``name`` that looks like a registration number is also looked up as an identifier.
+    """
+    threshold = conf.match_threshold() if threshold is None else threshold
+    wanted = sorted({normalise_identifier(value) for value in identifiers} - {""})
+    if looks_like_identifier(name):
+        wanted.append(normalise_identifier(name))
+    query = normalise(name)
+    if not query and not wanted:
+        return []
+
+    best: dict[int, tuple[float, str, str]] = {}  # entry id -> (score, matched name, via)
+    to_score: list[int] = []
+    for candidate in _candidates(query, wanted):
+        for value in wanted:
+            if f"|{value}|" in candidate.identifier_keys:
+                best[candidate.entry_id] = (100.0, value, "identifier")
+        if candidate.entry_id not in best:
+            to_score.append(candidate.entry_id)
+    if query and to_score:
+        names = WatchlistEntry.objects.filter(pk__in=to_score).values_list("pk", "name", "aliases")
+        for entry_id, entry_name, aliases in names:
+            for text in (entry_name, *aliases):
+                score = round(score_forms(query, normalise(text)), 1)
+                if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
+                    best[entry_id] = (score, text, "name")
+    if not best:
+        return []
+    return _matches(best, country=country, entity_type=entity_type, limit=limit)
+
+
+def _matches(best: dict[int, tuple[float, str, str]], *, country, entity_type, limit: int) -> list[Match]:
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+    country = (country or "").strip().upper()
+    matches: list[Match] = []
+    # Entries are read a page at a time: the filters may drop some, and the best usually suffice.
+    page = max(limit * 2, 20)
+    for offset in range(0, len(ranked), page):
+        batch = ranked[offset:offset + page]
+        entries = {
+            row["pk"]: row
+            for row in WatchlistEntry.objects.filter(pk__in=[entry_id for entry_id, _ in batch]).values(
+                "pk", "name", "external_id", "entity_type", "country", "program", "source__name"
+            )
+        }
+        for entry_id, (score, matched_name, via) in batch:
+            entry = entries.get(entry_id)
+            if entry is None:  # replaced by an import since the candidates were read
+                continue
+            if country and entry["country"] and country not in entry["country"].split(";"):
+                continue
+            if entity_type and entry["entity_type"] != entity_type:
+                continue
+            matches.append(Match(
+                entry_id=entry_id, name=entry["name"], matched_name=matched_name, score=score,
+                source=entry["source__name"], external_id=entry["external_id"], entity_type=entry["entity_type"],
+                country=entry["country"], program=entry["program"], via=via,
+            ))
+            if len(matches) >= limit:
+                return matches
+    return matches
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry_id: int
+    keys: str  # normalised keys of the entry's names, one per line
+    identifier_keys: str  # "|A|B|"
+
+
+def _candidates(query: NameForms, identifiers: list[str]) -> list[Candidate]:
+    """At most ``WATCHLIST_CANDIDATE_LIMIT`` entries most like the query by key, plus every
+    entry with one of the identifiers."""
+    if connection.vendor == "postgresql":
+        rows = _rows_sharing_blocks(query, identifiers)
+    else:
+        rows = _rows_scanned(query, identifiers)
+    limit = conf.candidate_limit()
+    with_identifier = [row for row in rows if any(f"|{v}|" in row.identifier_keys for v in identifiers)]
+    if len(rows) <= limit or not query:
+        return rows if query else with_identifier
+    ratio, key, compact = fuzz.ratio, query.key, query.compact
+
+    def likeness(row: Candidate) -> float:
+        return max(max(ratio(key, line), ratio(compact, line.replace(" ", ""))) for line in row.keys.split("\n"))
+
+    return heapq.nlargest(limit, rows, key=likeness) + with_identifier
+
+
+# A generous cap guards against a pathological query; the best by key are scored in full.
+_FETCH_CAP = 20_000
+
+
+def _rows_sharing_blocks(query: NameForms, identifiers: list[str]) -> list[Candidate]:
+    tables = [
+        table for table in WatchlistSource.objects.exclude(index_table="").values_list("index_table", flat=True)
+        if BLOCK_TABLE.fullmatch(table)
+    ]
+    if not tables:
+        return []
+    blocks = query_blocks(query, identifiers)
+    # Table names come from WatchlistSource and were checked against BLOCK_TABLE above.
+    union = " UNION ".join(f"SELECT entry_id FROM {table} WHERE block = ANY(%s)" for table in tables)  # noqa: S608
+    sql = f"SELECT id, keys, identifier_keys FROM watchlists_watchlistentry WHERE id IN ({union}) LIMIT %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*([blocks] * len(tables)), _FETCH_CAP])
+        return [Candidate(*row) for row in cursor.fetchall()]
+
+
+# Without an index (SQLite): a key must be at least this alike (rapidfuzz ratio) to be scored.
+SCAN_CUTOFF = 50.0
+
+
+def _rows_scanned(query: NameForms, identifiers: list[str]) -> list[Candidate]:
+    """Without the block tables: look at every entry's keys with rapidfuzz (C code)."""
+    found: list[Candidate] = []
+    rows = WatchlistEntry.objects.order_by().values_list("pk", "keys", "identifier_keys")
+    for entry_id, keys, identifier_keys in rows.iterator(chunk_size=5000):
+        if any(f"|{v}|" in identifier_keys for v in identifiers):
+            found.append(Candidate(entry_id, keys, identifier_keys))
+            continue
+        if query and any(
+            fuzz.ratio(query.key, line, score_cutoff=SCAN_CUTOFF)
+            or fuzz.ratio(query.compact, line.replace(" ", ""), score_cutoff=SCAN_CUTOFF)
+            for line in keys.split("\n")
+        ):
+            found.append(Candidate(entry_id, keys, identifier_keys))
+    return found

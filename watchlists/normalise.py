@@ -1,0 +1,267 @@
+"""Name normalisation: one function turns a name into the forms that matching compares.
+
+The same code runs when a list is imported (to build the candidate index), when an
+application is screened, in the ``screen`` command and in the benchmark, so that both
+sides of every comparison went through identical folding.
+
+Rules, in order (each has a test in tests/watchlists/test_normalise.py):
+
+1. Unicode NFKC: full-width Latin letters, digits and punctuation become half-width,
+   the ideographic space becomes a space, compatibility characters are unified.
+2. Case folding, and Latin diacritics removed (Müller = Muller).
+3. Punctuation folding: full stops and apostrophes vanish (``S.A.`` = ``SA``,
+   ``O'Brien`` = ``OBrien``), hyphens join (``Wei-guo`` = ``Weiguo``), every other
+   punctuation mark or symbol separates words.
+4. Legal-form words are set aside: Chinese suffixes (有限公司, 股份有限公司, 集团, …)
+   and English/European company-type words at either end (Co., Ltd., Inc., GmbH, …);
+   honorifics at the start (Mr., Mrs., Dr.).
+   A name made only of such words keeps them, rather than becoming empty.
+5. Chinese characters are also written in pinyin without tones (a fast table built from
+   pypinyin's dictionaries, with its phrase dictionary deciding polyphonic characters),
+   so that 张伟 compares equal to "Zhang Wei" and "Wei Zhang". A two-to-four-character
+   Chinese name is also read as surname + given name ("zhang weiguo"), the way Chinese
+   personal names are written in Latin letters.
+6. Word order is ignored: the compared forms sort their words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --- Legal forms -------------------------------------------------------------------------
+
+# Longest first: suffixes are stripped repeatedly from the end of a Chinese name.
+HAN_LEGAL_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "股份公司", "有限公司", "集团公司", "控股集团", "集团", "公司",
+)
+LATIN_LEGAL_WORDS = frozenset(
+    """
+    co company companies ltd limited inc incorporated corp corporation llc llp lp plc gmbh ag kg kgaa
+    sa sas sarl spa srl bv nv oy oyj ab asa pte pty jsc ojsc pjsc cjsc ooo zao oao pao sro doo kft
+    sdn bhd tbk group
+    """.split()
+)
+# Words set aside at the start of a name: legal forms written first (Russian/Ukrainian
+# style), "The", and honorifics ("Mr. John Smith" is John Smith).
+LATIN_LEADING_WORDS = frozenset("the ooo zao oao pao jsc ojsc pjsc cjsc tov mr mrs ms miss dr sir".split())
+
+# --- Characters ---------------------------------------------------------------------------
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_HAN_RE = re.compile(f"[{_HAN}]")
+_TOKEN_RE = re.compile(f"[{_HAN}]+|[^\\s{_HAN}]+")
+_JOINERS_RE = re.compile(r"[.'’‘`´\-‐‑–]")  # noqa: RUF001 - these are the characters meant
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+_ASCII_JOINERS = str.maketrans("", "", ".'`-")
+_SEPARATORS_RE = re.compile(r"[\W_]+")
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Two-character surnames, so that 欧阳修 reads as "ouyang xiu", not "ou yangxiu".
+_COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 "
+    "夏侯 轩辕 令狐 钟离 端木 独孤 南宫 西门 万俟 闻人 呼延".split()
+)
+
+
+def fold(text: str) -> str:
+    """Rules 1–3: NFKC, case, diacritics and punctuation; words separated by one space."""
+    text = text or ""
+    if text.isascii():
+        # NFKC changes nothing in ASCII: the fast path for most Latin names.
+        text = text.lower().translate(_ASCII_JOINERS)
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if not text.isascii():
+            # NFD then drop combining marks: Latin accents go, Chinese characters are untouched.
+            decomposed = unicodedata.normalize("NFD", text)
+            if decomposed != text:
+                text = unicodedata.normalize("NFC", _COMBINING_RE.sub("", decomposed))
+        text = _JOINERS_RE.sub("", text)
+    return _SEPARATORS_RE.sub(" ", text).strip()
+
+
+def has_han(text: str) -> bool:
+    return _HAN_RE.search(text) is not None
+
+
+def _is_han_token(token: str) -> bool:
+    # Tokens are either all Chinese or free of Chinese (see _TOKEN_RE): the first character tells.
+    return token[0] >= "\u3400" and _HAN_RE.match(token) is not None
+
+
+def _strip_han_suffixes(token: str) -> str:
+    """Remove legal-form suffixes from the end of a Chinese token; "" if nothing else is left."""
+    while token.endswith(HAN_LEGAL_SUFFIXES):
+        for suffix in HAN_LEGAL_SUFFIXES:
+            if token.endswith(suffix):
+                token = token[: -len(suffix)]
+                break
+    return token
+
+
+def strip_legal_forms(tokens: list[str], *, han: bool = True) -> list[str]:
+    """Rule 4 on folded tokens; returns the tokens unchanged if nothing else would remain.
+
+    ``han=False`` skips the Chinese suffixes (the tokens are known to be Latin).
+    """
+    if han:
+        # Chinese: suffixes, also a whole token that is one (it stood in brackets: "(集团)").
+        kept = [stripped for stripped in map(_strip_han_suffixes, tokens) if stripped]
+    else:
+        kept = list(tokens)
+    while kept and kept[-1] in LATIN_LEGAL_WORDS:
+        kept.pop()
+    while kept and kept[0] in LATIN_LEADING_WORDS:
+        kept.pop(0)
+    return kept or list(tokens)
+
+
+# --- Pinyin ------------------------------------------------------------------------------
+
+
+def _toneless(reading: str) -> str:
+    plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+    # pypinyin writes ü as "v" in toneless style; names in Latin letters write "u" (Lü = Lu).
+    return plain.replace("v", "u").replace("\u00fc", "u")
+
+
+@dataclass(frozen=True, slots=True)
+class _PinyinTables:
+    default: dict[str, str]  # character -> its most common toneless reading
+    sensitive: frozenset[str]  # characters some phrase reads otherwise (重庆 = chong qing)
+    phrases: dict[str, tuple[str, ...]]  # phrase -> toneless syllables, for those phrases only
+
+
+@lru_cache(maxsize=1)
+def _pinyin_tables() -> _PinyinTables:
+    """Built once per process (about half a second) from pypinyin's dictionaries."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    toneless = lru_cache(maxsize=None)(_toneless)
+    default = {chr(code): toneless(readings.split(",")[0]) for code, readings in pinyin_dict.items()}
+    sensitive: set[str] = set()
+    phrases: dict[str, tuple[str, ...]] = {}
+    for phrase, readings in phrases_dict.items():
+        if len(phrase) > PHRASE_WINDOW or len(readings) != len(phrase):
+            continue
+        syllables = tuple(toneless(r[0]) for r in readings)
+        differs = {c for c, s in zip(phrase, syllables, strict=True) if default.get(c) != s}
+        if differs:
+            sensitive.update(differs)
+            phrases[phrase] = syllables
+    return _PinyinTables(default=default, sensitive=frozenset(sensitive), phrases=phrases)
+
+
+PHRASE_WINDOW = 4
+
+
+def han_to_pinyin(run: str) -> list[str]:
+    """Toneless pinyin syllables of a run of Chinese characters.
+
+    Each character takes its most common reading (a dictionary hit); only a character
+    that some phrase reads otherwise looks at the phrases around it, longest first. This
+    gives pypinyin's reading for names (重庆 = chong qing, 银行 = yin hang) at a small
+    fraction of the cost of ``pypinyin.lazy_pinyin``, which matters at a million entries.
+    """
+    tables = _pinyin_tables()
+    default = tables.default
+    syllables = [default.get(c, c) for c in run]
+    if tables.sensitive.isdisjoint(run):
+        return syllables
+    phrases = tables.phrases
+    n = len(run)
+    for i, char in enumerate(run):
+        if char not in tables.sensitive:
+            continue
+        found = False
+        for length in range(min(PHRASE_WINDOW, n), 1, -1):
+            for start in range(max(0, i - length + 1), min(i, n - length) + 1):
+                reading = phrases.get(run[start : start + length])
+                if reading is not None:
+                    syllables[i] = reading[i - start]
+                    found = True
+                    break
+            if found:
+                break
+    return syllables
+
+
+# --- The forms -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameForms:
+    """What matching compares for one name.
+
+    ``key``: words sorted, Chinese as pinyin (surname + given name for names of two to
+    four characters, otherwise one joined word) — the main form scored and indexed.
+    ``syllables``: words sorted with Chinese split into single syllables.
+    ``compact``: all words in their order, no spaces, Chinese as pinyin (catches
+    "Huadong Jingmi" against 华东精密).
+    ``han``: the Chinese characters alone, compared directly when both sides have them;
+    ``han_runs``: the separate runs of Chinese characters (more than one when brackets or
+    Latin words split the name).
+    """
+
+    key: str
+    syllables: str
+    compact: str
+    han: str
+    han_runs: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.key)
+
+
+def _group_person_name(run: str, syllables: list[str]) -> list[str]:
+    surname_length = 2 if len(run) > 2 and run[:2] in _COMPOUND_SURNAMES else 1
+    return ["".join(syllables[:surname_length]), "".join(syllables[surname_length:])]
+
+
+def normalise(name: str) -> NameForms:
+    folded = fold(name)
+    if folded.isascii():
+        # The common case for Latin names: every form is made of the words themselves.
+        tokens = strip_legal_forms(folded.split(), han=False)
+        key = " ".join(sorted(tokens))
+        return NameForms(key=key, syllables=key, compact="".join(tokens), han="")
+    tokens = strip_legal_forms(_TOKEN_RE.findall(folded))
+    key_words: list[str] = []
+    syllable_words: list[str] = []
+    compact_parts: list[str] = []
+    han_parts: list[str] = []
+    for token in tokens:
+        if _is_han_token(token):
+            syllables = han_to_pinyin(token)
+            han_parts.append(token)
+            syllable_words.extend(syllables)
+            compact_parts.extend(syllables)
+            if 2 <= len(token) <= 4:
+                key_words.extend(_group_person_name(token, syllables))
+            else:
+                key_words.append("".join(syllables))
+        else:
+            key_words.append(token)
+            syllable_words.append(token)
+            compact_parts.append(token)
+    key_words.sort()
+    syllable_words.sort()
+    return NameForms(
+        key=" ".join(key_words), syllables=" ".join(syllable_words), compact="".join(compact_parts),
+        han="".join(han_parts), han_runs=tuple(han_parts),
+    )
+
+
+def normalise_identifier(value: str) -> str:
+    """Registration numbers and credit codes: NFKC, upper case, letters and digits only."""
+    folded = unicodedata.normalize("NFKC", value or "").upper()
+    return _NOT_ALNUM_RE.sub("", folded)
+
+
+def looks_like_identifier(value: str) -> bool:
+    """A query such as "91350100M000100Y43": one word of at least six characters with a digit."""
+    folded = normalise_identifier(value)
+    return len(folded) >= 6 and any(c.isdigit() for c in folded) and " " not in (value or "").strip()

@@ -1,0 +1,50 @@
+"""Who may see and act on watchlists and hits. The one place these rules live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.roles import Role
+from onboarding import permissions as onboarding_permissions
+from onboarding.enums import State
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from onboarding.models import Application
+    from watchlists.models import ScreeningHit
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def can_manage_lists(user: User) -> bool:
+    """Import lists, see the sources and search the entries: risk managers (and admins)."""
+    return _signed_in(user) and user.has_role(Role.RISK_MANAGER, Role.ADMIN)
+
+
+def can_view_hits(user: User, application: Application) -> bool:
+    return onboarding_permissions.can_view(user, application)
+
+
+def can_disposition_application(user: User, application: Application) -> bool:
+    """An investigator other than its creator and its document reviewer, while in background check."""
+    return (
+        _signed_in(user)
+        and application.state == State.BACKGROUND_CHECK
+        and user.has_role(Role.INVESTIGATOR)
+        and application.created_by_id != user.pk
+        and application.document_reviewer_id != user.pk
+    )
+
+
+def can_disposition(user: User, hit: ScreeningHit) -> bool:
+    if hit.application_id is not None:
+        return can_disposition_application(user, hit.application)
+    # A hit of an admitted customer (monitoring): any investigator, never its sales owner.
+    return (
+        _signed_in(user)
+        and user.has_role(Role.INVESTIGATOR)
+        and hit.customer is not None
+        and hit.customer.sales_owner_id != user.pk
+    )

@@ -1,0 +1,434 @@
+"""Writes for watchlists: importing a list, screening parties, dispositioning hits."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from onboarding.enums import State
+from onboarding.models import Application, Customer
+from watchlists import permissions
+from watchlists.blocking import BLOCK_TABLE
+from watchlists.enums import Disposition, EntityType, SourceFormat, Subject
+from watchlists.importing import (
+    CopyPayload,
+    ImportFailed,
+    Layout,
+    Lines,
+    Progress,
+    Record,
+    Row,
+    chunked,
+    copy_payload,
+    open_records,
+    prepare_chunk,
+    read_rows,
+    worker_setup,
+)
+from watchlists.matching import Match, search
+from watchlists.models import ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
+from watchlists.signals import hit_dispositioned
+
+CHUNK_ROWS = 20_000
+logger = logging.getLogger(__name__)
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: WatchlistSource
+    entries: int
+    names: int
+    identifiers: int
+    seconds: float
+
+
+def watchlist_import(
+    *,
+    file: BinaryIO | str | Path,
+    source_name: str,
+    file_format: str = SourceFormat.CSV,
+    file_name: str = "",
+    actor: User | None = None,
+    progress: Progress | None = None,
+    workers: int = 0,
+) -> ImportResult:
+    """Replace all entries of the source ``source_name`` by the file's, in one transaction.
+
+    The file is checked as it streams into the database; the first bad row raises
+    ``ImportFailed`` (with its line), the transaction rolls back and the previous list
+    stays in force. On PostgreSQL rows go in with ``COPY``, and ``workers`` > 0 processes
+    normalise the names while this one reads the file and writes (for big files, from the
+    command line); elsewhere with bulk inserts.
+
+    Side effects: creates the source if new; hits on the replaced entries keep their
+    copy of what matched and are linked again to the entry with the same id in the new
+    list; after commit, applications in background check are screened again
+    (``watchlists.screen_open_applications``).
+    """
+    source_name = (source_name or "").strip()
+    if not source_name:
+        raise ImportFailed(_("Please name the source."))
+    if len(source_name) > 100:
+        raise ImportFailed(_("The source name is longer than 100 characters."))
+    if file_format not in SourceFormat.values:
+        raise ImportFailed(_("Unknown format “%(format)s”.") % {"format": file_format})
+    if isinstance(file, str | Path):
+        file_name = file_name or os.path.basename(str(file))
+        with open(file, "rb") as binary:
+            return watchlist_import(
+                file=binary, source_name=source_name, file_format=file_format, file_name=file_name, actor=actor,
+                progress=progress, workers=workers,
+            )
+    started = time.perf_counter()
+    lines = Lines(file)
+    with transaction.atomic():
+        source, _created = WatchlistSource.objects.get_or_create(name=source_name)
+        # Two imports of one source wait for each other instead of interleaving.
+        source = WatchlistSource.objects.select_for_update().get(pk=source.pk)
+        _delete_entries(source)
+        if connection.vendor == "postgresql":
+            layout, records = open_records(lines, file_format)
+            counts = _load_postgresql(source, layout, chunked(records, CHUNK_ROWS), lines, progress, workers)
+        else:
+            counts = _load_bulk(source, chunked(read_rows(lines, file_format), CHUNK_ROWS), lines, progress)
+        _relink_hits(source)
+        source.entry_count = counts[0]
+        source.format = file_format
+        source.file_name = (file_name or "")[:255]
+        source.imported_at = timezone.now()
+        source.imported_by = actor
+        source.save()
+        transaction.on_commit(_queue_open_applications)
+    return ImportResult(
+        source=source, entries=counts[0], names=counts[1], identifiers=counts[2],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _queue_open_applications() -> None:
+    from watchlists.tasks import screen_open_applications
+
+    if not Application.objects.filter(state=State.BACKGROUND_CHECK).exists():
+        return
+    try:
+        screen_open_applications.delay()
+    except Exception:
+        # The list is imported and committed; failing the import now would mislead. The
+        # guard still requires a finished screening, which the entry into background check queued.
+        logger.exception("Could not queue the re-screening of applications in background check.")
+
+
+def _delete_entries(source: WatchlistSource) -> None:
+    # Hits keep their copy of the entry; the FK is cleared here and restored by _relink_hits.
+    ScreeningHit.objects.filter(entry__source=source).update(entry=None)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM watchlists_watchlistentry WHERE source_id = %s", [source.pk])
+
+
+def _relink_hits(source: WatchlistSource) -> None:
+    same_entry = WatchlistEntry.objects.filter(source=source, external_id=OuterRef("entry_external_id"))
+    ScreeningHit.objects.filter(source=source, entry__isnull=True).update(
+        entry=Subquery(same_entry.values("pk")[:1])
+    )
+
+
+def _reserve_entry_ids(count: int) -> list[int]:
+    """Ids for ``count`` new entries, taken from the table's sequence in one step.
+
+    Safe because imports hold the advisory lock of ``_load_postgresql`` and nothing else
+    inserts entries.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('watchlists_watchlistentry', 'id'), "
+            "nextval(pg_get_serial_sequence('watchlists_watchlistentry', 'id')) + %s - 1)",
+            [count],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last - count + 1, last + 1))
+
+
+_COPY_ENTRIES = (
+    "COPY watchlists_watchlistentry (id, source_id, external_id, name, aliases, country, program, entity_type, "
+    "identifiers, keys, identifier_keys) FROM STDIN"
+)
+# Serialises imports (of any source) so that id reservations cannot interleave.
+_IMPORT_LOCK = 0x5741_5443  # "WATC"
+
+
+def _load_postgresql(
+    source: WatchlistSource, layout: Layout, chunks: Iterator[list[Record]], lines: Lines,
+    progress: Progress | None, workers: int,
+) -> list[int]:
+    """COPY the entries in, and their blocks into a new table of this source's, indexed once
+    at the end (a bulk B-tree build) and swapped in when the transaction commits.
+
+    The previous import's table is dropped at the next import, not now: a search that read
+    the old table's name just before this commit can still use it.
+    """
+    table = f"watchlists_blocks_{source.pk}_{uuid.uuid4().hex[:12]}"
+    counts = [0, 0, 0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        cursor.execute(f"CREATE TABLE {table} (block integer NOT NULL, entry_id bigint NOT NULL)")
+
+        def write(payload: CopyPayload) -> None:
+            with cursor.copy(_COPY_ENTRIES) as copy:
+                copy.write(payload.entries)
+            if payload.blocks:
+                with cursor.copy(f"COPY {table} (block, entry_id) FROM STDIN") as copy:
+                    copy.write(payload.blocks)
+            counts[0] += payload.entry_count
+            counts[1] += payload.key_count
+            counts[2] += payload.identifier_count
+            if progress is not None:
+                progress(counts[0], lines.bytes_read)
+
+        if workers > 0:
+            _load_in_workers(source, layout, chunks, write, workers)
+        else:
+            for chunk in chunks:
+                write(copy_payload(source.pk, _reserve_entry_ids(len(chunk)), layout, chunk))
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"CREATE INDEX {table}_block ON {table} (block) INCLUDE (entry_id)")
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+            [f"watchlists_blocks_{source.pk}_%"],
+        )
+        for (old,) in cursor.fetchall():
+            if old not in (table, source.index_table) and BLOCK_TABLE.fullmatch(old):
+                cursor.execute(f"DROP TABLE {old}")
+    source.index_table = table
+    return counts
+
+
+def _load_in_workers(
+    source: WatchlistSource, layout: Layout, chunks: Iterator[list[Record]], write, workers: int
+) -> None:
+    # "spawn": a worker must not inherit this process's database connection or threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=worker_setup, initargs=(get_language(),)
+    ) as pool:
+        pending: deque[Future] = deque()
+        try:
+            for chunk in chunks:
+                ids = _reserve_entry_ids(len(chunk))
+                pending.append(pool.submit(copy_payload, source.pk, ids, layout, chunk))
+                while len(pending) > workers:
+                    write(pending.popleft().result())
+            while pending:
+                write(pending.popleft().result())
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _load_bulk(
+    source: WatchlistSource, chunks: Iterator[list[Row]], lines: Lines, progress: Progress | None
+) -> list[int]:
+    """Other databases (SQLite): bulk inserts; search scans the keys, so no block table."""
+    counts = [0, 0, 0]
+    for chunk in chunks:
+        prepared = prepare_chunk(chunk)
+        WatchlistEntry.objects.bulk_create(
+            [
+                WatchlistEntry(
+                    source=source, external_id=item.row.external_id, name=item.row.name, aliases=item.row.aliases,
+                    country=item.row.country, program=item.row.program, entity_type=item.row.entity_type,
+                    identifiers=item.row.identifiers, keys=item.keys_text, identifier_keys=item.identifiers_text,
+                )
+                for item in prepared
+            ],
+            batch_size=500,
+        )
+        counts[0] += len(prepared)
+        counts[1] += sum(len(item.keys) for item in prepared)
+        counts[2] += sum(len(item.identifiers) for item in prepared)
+        if progress is not None:
+            progress(counts[0], lines.bytes_read)
+    return counts
+
+
+# --- Screening --------------------------------------------------------------------------------
+
+SCREEN_LIMIT = 20
+
+
+def _names_of_application(application: Application) -> list[tuple[str, str, str]]:
+    """(subject, name, entity type to match) for each name of the application that is filled."""
+    names = [
+        (Subject.COMPANY_NAME_ZH, application.legal_name_zh, EntityType.COMPANY),
+        (Subject.COMPANY_NAME_EN, application.legal_name_en, EntityType.COMPANY),
+        (Subject.LEGAL_REPRESENTATIVE, application.legal_representative, EntityType.PERSON),
+    ]
+    return [(subject, name.strip(), kind) for subject, name, kind in names if name and name.strip()]
+
+
+def _matches_for(names: list[tuple[str, str, str]], credit_code: str) -> list[tuple[str, str, Match]]:
+    found: list[tuple[str, str, Match]] = []
+    for subject, name, entity_type in names:
+        for match in search(name, limit=SCREEN_LIMIT, entity_type=entity_type):
+            found.append((subject, name, match))
+    if credit_code:
+        for match in search("", identifiers=[credit_code], limit=SCREEN_LIMIT):
+            found.append((Subject.CREDIT_CODE, credit_code, match))
+    return found
+
+
+def _store_hits(
+    *, matches: list[tuple[str, str, Match]], application: Application | None, customer: Customer | None
+) -> list[ScreeningHit]:
+    """Store each match once per (party, entry, subject); a pending hit takes the new score."""
+    party = {"application": application} if application is not None else {"customer": customer,
+                                                                           "application": None}
+    existing = {
+        (hit.entry_id, hit.subject): hit
+        for hit in ScreeningHit.objects.filter(**party, entry_id__in=[m.entry_id for _, _, m in matches])
+    }
+    sources = {source.name: source for source in WatchlistSource.objects.all()}
+    created: list[ScreeningHit] = []
+    for subject, query_name, match in matches:
+        hit = existing.get((match.entry_id, subject))
+        if hit is not None:
+            if not hit.is_final and (hit.score != _score(match) or hit.matched_name != match.matched_name):
+                hit.score = _score(match)
+                hit.matched_name = match.matched_name
+                hit.query_name = query_name[:300]
+                hit.save(update_fields=["score", "matched_name", "query_name"])
+            continue
+        hit = ScreeningHit(
+            **party, entry_id=match.entry_id, source=sources[match.source], entry_external_id=match.external_id,
+            entry_name=match.name, subject=subject, query_name=query_name[:300], matched_name=match.matched_name,
+            score=_score(match),
+        )
+        existing[(match.entry_id, subject)] = hit
+        created.append(hit)
+    # ignore_conflicts: a concurrent run of the same screening may have stored them first.
+    ScreeningHit.objects.bulk_create(created, ignore_conflicts=True)
+    return created
+
+
+def _score(match: Match) -> Decimal:
+    return Decimal(str(round(match.score, 1)))
+
+
+def _entries_in_lists() -> int:
+    return WatchlistSource.objects.aggregate(total=Sum("entry_count"))["total"] or 0
+
+
+def screen_application(*, application_id: int) -> ScreeningRun:
+    """Screen the application's Chinese and English names, legal representative and credit code.
+
+    Side effects: stores a ``ScreeningHit`` for each match at or above the threshold that
+    is not already stored (safe to run again: nothing is duplicated, a disposition is never
+    touched) and a ``ScreeningRun`` recording that the screening finished.
+    """
+    application = Application.objects.get(pk=application_id)
+    names = _names_of_application(application)
+    matches = _matches_for(names, application.credit_code)
+    with transaction.atomic():
+        _store_hits(matches=matches, application=application, customer=None)
+        return ScreeningRun.objects.create(
+            application=application, finished_at=timezone.now(),
+            names=[{"subject": s, "name": n} for s, n, _kind in names], entries_screened=_entries_in_lists(),
+            hits_found=len({(m.entry_id, s) for s, _, m in matches}),
+        )
+
+
+def screen_customers(customer_ids: Iterable[int]) -> dict[int, int]:
+    """Screen admitted customers (monitoring): their name, credit code, and the names of
+    their latest application. Returns the number of new hits per customer.
+
+    Side effects: as ``screen_application``, with hits and runs on the customer.
+    """
+    new_hits: dict[int, int] = {}
+    for customer in Customer.objects.filter(pk__in=list(customer_ids)):
+        names = [(Subject.CUSTOMER_NAME, customer.name, EntityType.COMPANY)]
+        latest = customer.applications.order_by("-created_at").first()
+        if latest is not None:
+            names += [item for item in _names_of_application(latest) if item[1] != customer.name]
+        matches = _matches_for(names, customer.credit_code)
+        with transaction.atomic():
+            created = _store_hits(matches=matches, application=None, customer=customer)
+            ScreeningRun.objects.create(
+                customer=customer, finished_at=timezone.now(),
+                names=[{"subject": s, "name": n} for s, n, _kind in names], entries_screened=_entries_in_lists(),
+                hits_found=len({(m.entry_id, s) for s, _, m in matches}),
+            )
+        new_hits[customer.pk] = len(created)
+    return new_hits
+
+
+def screen_open_applications() -> int:
+    """Screen again every application in background check (after a list changed)."""
+    ids = list(Application.objects.filter(state=State.BACKGROUND_CHECK).values_list("pk", flat=True))
+    for application_id in ids:
+        screen_application(application_id=application_id)
+    return len(ids)
+
+
+# --- Disposition ------------------------------------------------------------------------------
+
+
+def hit_disposition(*, hit_id: int, actor: User, disposition: str, reason: str) -> ScreeningHit:
+    """Record an investigator's verdict on a hit: false positive or true match, with a reason.
+
+    Final once set: under a row lock, a second disposition (also a concurrent one) is
+    refused with a message naming who decided first. Raises ``PermissionDenied`` when
+    ``actor`` may not disposition the hit, ``ValidationError`` for a bad request.
+
+    Side effects: after commit, sends ``watchlists.signals.hit_dispositioned`` (screening
+    treats a true match as a knock-out).
+    """
+    reason = (reason or "").strip()
+    if disposition not in (Disposition.FALSE_POSITIVE, Disposition.TRUE_MATCH):
+        raise ValidationError(_("Choose false positive or true match."))
+    if not reason:
+        raise ValidationError(_("Please give the reason for this disposition."))
+    with transaction.atomic():
+        application_id = ScreeningHit.objects.filter(pk=hit_id).values_list("application_id", flat=True).first()
+        if application_id is not None:
+            # Same lock order as the state machine: the application, then the hit.
+            Application.objects.select_for_update().filter(pk=application_id).first()
+        try:
+            hit = ScreeningHit.objects.select_for_update().get(pk=hit_id)
+        except ScreeningHit.DoesNotExist:
+            raise ValidationError(_("This hit does not exist.")) from None
+        if not permissions.can_disposition(actor, hit):
+            raise PermissionDenied(_("You may not disposition the watchlist hits of this application."))
+        if hit.is_final:
+            raise ValidationError(
+                _("This hit has already been dispositioned as “%(disposition)s” by %(user)s. Nothing was changed.")
+                % {"disposition": hit.get_disposition_display(), "user": hit.dispositioned_by}
+            )
+        hit.disposition = disposition
+        hit.reason = reason
+        hit.dispositioned_by = actor
+        hit.dispositioned_at = timezone.now()
+        hit.save(update_fields=["disposition", "reason", "dispositioned_by", "dispositioned_at"])
+        transaction.on_commit(lambda: hit_dispositioned.send(sender=ScreeningHit, hit=hit))
+    return hit
+

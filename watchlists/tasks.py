@@ -1,0 +1,24 @@
+"""Celery tasks: thin wrappers that call a service. Safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from watchlists import services
+
+
+@shared_task(name="watchlists.screen_application")
+def screen_application(*, application_id: int) -> int:
+    """Screen an application's names; returns the id of the screening run."""
+    return services.screen_application(application_id=application_id).pk
+
+
+@shared_task(name="watchlists.screen_customers")
+def screen_customers(*, customer_ids: list[int]) -> dict[int, int]:
+    return services.screen_customers(customer_ids)
+
+
+@shared_task(name="watchlists.screen_open_applications")
+def screen_open_applications() -> int:
+    """After a list changed: screen again the applications in background check."""
+    return services.screen_open_applications()
