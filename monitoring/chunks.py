@@ -9,12 +9,12 @@ operations. A snapshot is written only when it would differ from the customer's 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import orjson
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
@@ -117,7 +117,7 @@ class _Scored:
     bureau: int | None
     overdue: int | None
     litigation: int | None
-    change: Decimal | None
+    change: float | None
     due_on: date
 
 
@@ -143,12 +143,15 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
     outcome = ChunkOutcome(customers=len(rows))
     scored: list[_Scored] = []
     firings = []
-    loads = json.loads
+    loads = orjson.loads
+    due_dates: dict[tuple[str, str], date] = {}
     for (customer_id, customer_tier, risk_class, bureau, overdue, litigation, tax, statements_date, data_version,
          last_evaluation_id, last_total, last_tier, last_bureau, last_overdue, last_litigation, last_fingerprint,
          admission) in rows:
         try:
             inputs = loads(admission) if admission.__class__ is str else dict(admission or {})
+            if inputs.__class__ is not dict:
+                raise ValueError("its admission inputs are not a JSON object")
             inputs["as_of"] = today_iso
             inputs["bureau_score"] = bureau
             inputs["overdue_count_24m"] = overdue
@@ -177,11 +180,16 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
                 found = watchlist_firing(rules, customer_id=customer_id, hits=customer_hits)
                 if found is not None:
                     firings.append(found)
+            tiers = (customer_tier, result.tier)
+            due_on = due_dates.get(tiers)
+            if due_on is None:
+                due_on = due_dates[tiers] = next_due(
+                    customer_tier=customer_tier, evaluated_tier=result.tier, months=months, today=today,
+                )
             scored.append(_Scored(
                 customer_id, inputs, result, digest, last_evaluation_id if same else None,
                 last_evaluation_id, data_version, bureau, overdue, litigation,
-                Decimal(str(round(total - previous_total, 2))) if previous_total is not None else None,
-                next_due(customer_tier=customer_tier, evaluated_tier=result.tier, months=months, today=today),
+                round(total - previous_total, 2) if previous_total is not None else None, due_on,
             ))
         except Exception as error:  # one customer's bad data must not stop the others
             logger.exception("Re-evaluating customer %s failed", customer_id)
@@ -206,8 +214,23 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\")
 
 
+_NULL = "\\N"  # COPY's NULL
+
+
+def _null(value) -> str:
+    return _NULL if value is None else str(value)
+
+
+_PROFILE_UPDATES = (
+    "CREATE TEMP TABLE IF NOT EXISTS monitoring_profile_update (customer_id bigint, evaluation_id bigint, "
+    "total numeric(5,2), tier varchar(1), bureau int, overdue int, litigation int, fingerprint varchar(32), "
+    "change numeric(6,2), due_on date, data_version int) ON COMMIT DELETE ROWS"
+)
+
+
 class _PostgresWriter:
-    """COPY for the snapshots and run items, one UPDATE … FROM unnest() for the profiles."""
+    """COPY for the snapshots and run items; the profiles through a COPY into a temporary table
+    and one ``UPDATE … FROM`` it (cheaper than binding eleven arrays of 2,000 values)."""
 
     @staticmethod
     def write(*, run: JobRun, compiled, scored: list[_Scored], now: datetime) -> None:
@@ -216,7 +239,7 @@ class _PostgresWriter:
         fresh = [s for s in scored if s.evaluation_id is None]
         encoder = _encoder(compiled)
         stamp = now.isoformat()
-        dumps = json.dumps
+        dumps = orjson.dumps
         with connection.cursor() as cursor:
             if fresh:
                 cursor.execute(
@@ -232,7 +255,7 @@ class _PostgresWriter:
                     result = item.result
                     append(
                         f"{item.evaluation_id}\t{item.customer_id}\t{version_id}\t"
-                        f"{_copy_text(dumps(item.inputs))}\t{_copy_text(encoder.encode(result))}\t"
+                        f"{_copy_text(dumps(item.inputs).decode())}\t{_copy_text(encoder.encode(result))}\t"
                         f"{result.total:.2f}\t{result.tier}\t{_copy_text(encoder.knockouts(result))}\t"
                         f"{'t' if result.passed else 'f'}\t{stamp}\n"
                     )
@@ -241,9 +264,18 @@ class _PostgresWriter:
                     "passed, created_at) FROM STDIN"
                 ) as copy:
                     copy.write("".join(lines))
+            run_id = run.pk
             with cursor.copy("COPY monitoring_runitem (run_id, customer_id, evaluation_id, total, tier) FROM STDIN") as copy:
                 copy.write("".join(
-                    f"{run.pk}\t{s.customer_id}\t{s.evaluation_id}\t{s.result.total:.2f}\t{s.result.tier}\n"
+                    f"{run_id}\t{s.customer_id}\t{s.evaluation_id}\t{s.result.total:.2f}\t{s.result.tier}\n"
+                    for s in scored
+                ))
+            cursor.execute(_PROFILE_UPDATES)
+            with cursor.copy("COPY monitoring_profile_update FROM STDIN") as copy:
+                copy.write("".join(
+                    f"{s.customer_id}\t{s.evaluation_id}\t{s.result.total:.2f}\t{s.result.tier}\t{_null(s.bureau)}\t"
+                    f"{_null(s.overdue)}\t{_null(s.litigation)}\t{s.fingerprint}\t"
+                    f"{_NULL if s.change is None else format(s.change, '.2f')}\t{s.due_on}\t{s.data_version}\n"
                     for s in scored
                 ))
             cursor.execute(
@@ -253,25 +285,8 @@ class _PostgresWriter:
                 "last_litigation_count = v.litigation, last_fingerprint = v.fingerprint, score_change = v.change, "
                 # Data that arrived after the read keeps the customer due (see data_version).
                 "due_on = CASE WHEN p.data_version = v.data_version THEN v.due_on ELSE p.due_on END "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[], %s::int[], %s::int[], "
-                "%s::int[], %s::text[], %s::numeric[], %s::date[], %s::int[]) "
-                "AS v(customer_id, evaluation_id, total, tier, bureau, overdue, litigation, fingerprint, change, "
-                "due_on, data_version) "
-                "WHERE p.customer_id = v.customer_id",
-                [
-                    now,
-                    [s.customer_id for s in scored],
-                    [s.evaluation_id for s in scored],
-                    [Decimal(f"{s.result.total:.2f}") for s in scored],
-                    [s.result.tier for s in scored],
-                    [s.bureau for s in scored],
-                    [s.overdue for s in scored],
-                    [s.litigation for s in scored],
-                    [s.fingerprint for s in scored],
-                    [s.change for s in scored],
-                    [s.due_on for s in scored],
-                    [s.data_version for s in scored],
-                ],
+                "FROM monitoring_profile_update v WHERE p.customer_id = v.customer_id",
+                [now],
             )
 
 
@@ -314,7 +329,7 @@ class _OrmWriter:
                 customer_id=s.customer_id, last_evaluation_id=s.evaluation_id, last_evaluated_at=now,
                 last_total=Decimal(f"{s.result.total:.2f}"), last_tier=s.result.tier, last_bureau_score=s.bureau,
                 last_overdue_count=s.overdue, last_litigation_count=s.litigation, last_fingerprint=s.fingerprint,
-                score_change=s.change,
+                score_change=None if s.change is None else Decimal(f"{s.change:.2f}"),
             )
             profile.due_on = s.due_on if versions.get(s.customer_id) == s.data_version else None
             profiles.append(profile)

@@ -36,6 +36,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from monitoring.enums import Indicator, Severity
 
@@ -79,8 +80,7 @@ class Firing:
     facts: dict
 
 
-@dataclass(frozen=True, slots=True)
-class Previous:
+class Previous(NamedTuple):
     """What the customer's last evaluation found (from its credit profile)."""
 
     total: float | None

@@ -274,11 +274,15 @@ def _tell_risk_managers(run: JobRun) -> None:
         gettext_lazy("{job} #{id} raised {count} new alert(s)."), job=run.get_kind_display(), id=run.pk,
         count=run.alerts_raised,
     )
-    with transaction.atomic():
-        notify(
-            recipients=User.objects.filter(groups__name=Role.RISK_MANAGER, is_active=True),
-            verb=verb, url=reverse("monitoring:alert_list") + "?status=open",
-        )
+    try:
+        with transaction.atomic():
+            notify(
+                recipients=User.objects.filter(groups__name=Role.RISK_MANAGER, is_active=True),
+                verb=verb, url=reverse("monitoring:alert_list") + "?status=open",
+            )
+    except Exception:
+        # The e-mails are queued after commit; a broker that is down must not fail the run.
+        logger.exception("Telling risk managers about run %s failed", run.pk)
 
 
 # --- The tick and the hourly check ---------------------------------------------------------------
