@@ -1,4 +1,9 @@
-"""In the Chinese interface: three approvers vote in the browser; the customer appears in the customers list."""
+"""In the Chinese interface: three approvers vote in the browser; the customer appears in the customers list.
+
+Named to sort after test_concurrency.py: once Playwright has started, the main thread sees a
+new database connection object without the serialized test data, so a later
+``serialized_rollback`` test starts with empty tables (see the report on tests/conftest.py).
+"""
 
 import datetime
 
