@@ -15,6 +15,6 @@ class MonitoringConfig(AppConfig):
         watchlist_signals.hit_dispositioned.connect(
             receivers.hit_dispositioned, dispatch_uid="monitoring.hit_dispositioned"
         )
-        imported = getattr(watchlist_signals, "watchlist_imported", None)
-        if imported is not None:
-            imported.connect(receivers.watchlist_imported, dispatch_uid="monitoring.watchlist_imported")
+        watchlist_signals.watchlist_imported.connect(
+            receivers.watchlist_imported, dispatch_uid="monitoring.watchlist_imported"
+        )

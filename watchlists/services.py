@@ -45,7 +45,7 @@ from watchlists.importing import (
 )
 from watchlists.matching import Match, search
 from watchlists.models import ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
-from watchlists.signals import hit_dispositioned
+from watchlists.signals import hit_dispositioned, watchlist_imported
 
 CHUNK_ROWS = 20_000
 logger = logging.getLogger(__name__)
@@ -119,6 +119,8 @@ def watchlist_import(
         source.imported_by = actor
         source.save()
         transaction.on_commit(_queue_open_applications)
+        # Monitoring re-screens every admitted customer against the new list.
+        transaction.on_commit(lambda: watchlist_imported.send(sender=WatchlistSource, source=source))
     return ImportResult(
         source=source, entries=counts[0], names=counts[1], identifiers=counts[2],
         seconds=time.perf_counter() - started,
