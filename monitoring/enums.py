@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onboarding.enums import CustomerStatus
 
@@ -20,10 +21,10 @@ SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LO
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    RESOLVED = "resolved", _("Resolved")
-    ESCALATED = "escalated", _("Escalated")
+    OPEN = "open", pgettext_lazy("alert status", "Open")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert status", "Acknowledged")
+    RESOLVED = "resolved", pgettext_lazy("alert status", "Resolved")
+    ESCALATED = "escalated", pgettext_lazy("alert status", "Escalated")
 
 
 # An alert in one of these states is "open" for the one-alert-per-indicator rule:
