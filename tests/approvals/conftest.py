@@ -13,7 +13,6 @@ from accounts.roles import Role
 from approvals import services
 from approvals.models import Round, Vote
 from onboarding.enums import State
-from tests.browser.conftest import browser, new_page  # noqa: F401  (the Playwright fixtures, for test_voting_in_browser)
 from tests.factories import ApplicationFactory, advance, user_with
 
 

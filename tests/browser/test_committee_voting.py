@@ -1,8 +1,7 @@
 """In the Chinese interface: three approvers vote in the browser; the customer appears in the customers list.
 
-Named to sort after test_concurrency.py: once Playwright has started, the main thread sees a
-new database connection object without the serialized test data, so a later
-``serialized_rollback`` test starts with empty tables (see the report on tests/conftest.py).
+(The approvals app's browser test lives here, beside the session-wide Playwright fixtures: a
+second copy of them in another conftest would start Playwright twice in one thread.)
 """
 
 import datetime
