@@ -8,6 +8,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("accounts.urls")),
     path("", include("onboarding.urls")),
+    path("watchlists/", include("watchlists.urls")),
     path("screening/", include("screening.urls")),
     path("approvals/", include("approvals.urls")),
     path("monitoring/", include("monitoring.urls")),

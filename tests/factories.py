@@ -154,6 +154,10 @@ def prepare_background_check(application: Application, investigator: User) -> No
     from screening import services as screening_services
     from screening.enums import InvestigationKind
     from screening.selectors import investigation_requirements
+    from watchlists.services import screen_application
+
+    # The watchlists guard needs a finished screening (its on-commit task does not run in tests).
+    screen_application(application_id=application.pk)
 
     screening_services.evaluation_record_for_application(application=application)
     for requirement in investigation_requirements(application):

@@ -86,22 +86,26 @@ def _han_blocks(han: str, blocks: set[int]) -> None:
     blocks.add(_hash(f"o{len(han)}:{han[1::2]}"))
 
 
-def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = ()) -> set[int]:
-    """The blocks stored for one entry: those of each of its names, and its identifiers."""
-    blocks: set[int] = set()
+def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = ()) -> dict[int, str]:
+    """The blocks stored for one entry, each with the key of the name it came from ("" for an
+    identifier's block): the key lets a query rank candidates before reading any entry."""
+    blocks: dict[int, str] = {}
     for forms in names:
         if not forms:
             continue
+        found: set[int] = set()
         packed = forms.key.replace(" ", "")
-        _key_blocks(packed, blocks)
+        _key_blocks(packed, found)
         if forms.compact != packed:
-            blocks.add(_hash(f"c:{forms.compact}"))
+            found.add(_hash(f"c:{forms.compact}"))
         if len(forms.han_runs) > 1:
-            blocks.add(_hash(f"s:{forms.syllables}"))
+            found.add(_hash(f"s:{forms.syllables}"))
         if len(forms.han) >= MIN_HAN_LENGTH:
-            _han_blocks(forms.han, blocks)
+            _han_blocks(forms.han, found)
+        for block in found:
+            blocks.setdefault(block, forms.key)
     for value in identifiers:
-        blocks.add(_hash(f"i:{value}"))
+        blocks[_hash(f"i:{value}")] = ""
     return blocks
 
 

@@ -24,3 +24,9 @@ def match_threshold() -> float:
 
 def candidate_limit() -> int:
     return int(_number("WATCHLIST_CANDIDATE_LIMIT", 60, 1, 100_000))
+
+
+def upload_max_mb() -> int:
+    """``WATCHLIST_UPLOAD_MAX_MB`` (default 50): the largest file the import page accepts;
+    bigger lists go through ``manage.py import_watchlist``."""
+    return int(_number("WATCHLIST_UPLOAD_MAX_MB", 50, 1, 10_000))

@@ -1,13 +1,17 @@
 """Reading watchlist files: the two formats, row checks, and rows ready for the database.
 
-Parsing is separate from writing (``watchlists.services.watchlist_import``) so that a
-file is checked row by row as it streams into the database, and the first bad row stops
-the import with its line number while the transaction is rolled back.
+The file is cut into blocks of whole records (``read_blocks``: a few megabytes, ending at
+a line break outside quotes, with the number of their first line). Each block is parsed,
+checked, normalised and formatted for PostgreSQL ``COPY`` by ``copy_payload`` — in worker
+processes for a big file — while ``watchlists.services.watchlist_import`` writes the
+results in order. The first bad record stops the import with its line number and the
+transaction rolls back.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,7 +85,7 @@ class PreparedRow:
     row: Row
     keys: list[str]
     identifiers: list[str]
-    blocks: set[int]
+    blocks: dict[int, str]  # block -> key of the name it came from ("" for an identifier)
 
     @property
     def keys_text(self) -> str:
@@ -92,28 +96,111 @@ class PreparedRow:
         return f"|{'|'.join(self.identifiers)}|" if self.identifiers else ""
 
 
-class Lines:
-    """The lines of a binary file decoded one by one, so that a bad byte names its own line.
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Whole records of the file: ``data`` starts on line ``first_line`` and holds ``lines`` line breaks."""
 
-    (A text wrapper decodes ahead in blocks and would blame an earlier line.) Counts lines
-    and bytes for the error message and the progress display.
+    first_line: int
+    data: bytes
+    lines: int
+
+
+BLOCK_BYTES = 2_000_000
+
+
+def read_blocks(binary: BinaryIO, *, first_line: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
+    """Cut the rest of the file into blocks that end at a line break outside quotes.
+
+    An even number of quote characters before a line break means it ends a record (CSV
+    doubles a quote inside a quoted field). A quoted field longer than a block makes the
+    block grow; an unbalanced quote makes the rest of the file one block, which the CSV
+    parser then reports.
     """
+    pending = b""
+    line = first_line
+    while True:
+        chunk = binary.read(size)
+        data = pending + chunk
+        if not chunk:
+            if data:
+                yield Block(first_line=line, data=data, lines=data.count(b"\n"))
+            return
+        end = data.rfind(b"\n")
+        while end >= 0 and data.count(b'"', 0, end) % 2:
+            end = data.rfind(b"\n", 0, end)
+        if end < 0:
+            pending = data
+            continue
+        block, pending = data[: end + 1], data[end + 1 :]
+        count = block.count(b"\n")
+        yield Block(first_line=line, data=block, lines=count)
+        line += count
 
-    def __init__(self, binary: BinaryIO) -> None:
-        self.binary = binary
-        self.number = 0
-        self.bytes_read = 0
 
-    def __iter__(self) -> Iterator[str]:
-        for raw in self.binary:
-            self.number += 1
-            self.bytes_read += len(raw)
-            if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ImportFailed(_("the file is not UTF-8 text."), self.number) from None
+def read_header(binary: BinaryIO, file_format: str) -> Layout:
+    """The first line: which columns are where. Raises ImportFailed (line 1) if it will not do."""
+    raw = binary.readline()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        raise ImportFailed(_("The file is empty."), 1)
+    try:
+        header = next(csv.reader([raw.decode("utf-8")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        raise ImportFailed(_("the header is not a CSV line in UTF-8."), 1) from None
+    header = [column.strip().lower() for column in header]
+    if file_format == SourceFormat.OPENSANCTIONS:
+        required, expected = OPENSANCTIONS_REQUIRED, OPENSANCTIONS_COLUMNS
+    elif file_format == SourceFormat.CSV:
+        required = expected = CSV_COLUMNS
+    else:
+        raise ImportFailed(_("Unknown format “%(format)s”.") % {"format": file_format})
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise ImportFailed(
+            _("The header lacks the column(s) %(columns)s (expected %(expected)s).")
+            % {"columns": ", ".join(missing), "expected": ",".join(expected)},
+            1,
+        )
+    return Layout(file_format=file_format, position={c: header.index(c) for c in header}, width=len(header))
+
+
+def parse_block(layout: Layout, block: Block) -> list[Row]:
+    """The checked rows of a block (parties only: vessels and the like are left out).
+
+    Duplicate ids are checked within the block here and across blocks by the caller.
+    """
+    try:
+        text = block.data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = block.first_line + block.data.count(b"\n", 0, error.start)
+        raise ImportFailed(_("the file is not UTF-8 text."), line) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    base = block.first_line - 1
+    rows: list[Row] = []
+    seen: set[str] = set()
+    line = block.first_line
+    try:
+        for fields in reader:
+            line = base + reader.line_num
+            if len(fields) != layout.width:
+                if not any(field.strip() for field in fields):
+                    continue  # blank line
+                raise ImportFailed(
+                    _("expected %(expected)d fields, found %(found)d.")
+                    % {"expected": layout.width, "found": len(fields)},
+                    line,
+                )
+            row = parse_record(layout, line, fields)
+            if row is None:
+                continue
+            if row.external_id in seen:
+                raise ImportFailed(_("the id “%(id)s” appears twice.") % {"id": row.external_id[:80]}, line)
+            seen.add(row.external_id)
+            rows.append(row)
+    except csv.Error as error:
+        raise ImportFailed(_("the CSV is malformed (%(error)s).") % {"error": error}, line) from None
+    return rows
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -146,61 +233,6 @@ class Layout:
     width: int
 
 
-Record = tuple[int, list[str]]  # (line number, fields as read)
-
-
-def open_records(lines: Lines, file_format: str) -> tuple[Layout, Iterator[Record]]:
-    """Check the header now; return the layout and the records, checked only for what needs
-    the whole file (field count, blank lines, an id seen twice). ``parse_record`` checks the rest."""
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed(_("The file is empty."), 1) from None
-    except csv.Error as error:
-        raise ImportFailed(_("the CSV is malformed (%(error)s).") % {"error": error}, 1) from None
-    header = [column.strip().lower() for column in header]
-    if file_format == SourceFormat.OPENSANCTIONS:
-        required, expected = OPENSANCTIONS_REQUIRED, OPENSANCTIONS_COLUMNS
-    elif file_format == SourceFormat.CSV:
-        required = expected = CSV_COLUMNS
-    else:
-        raise ImportFailed(_("Unknown format “%(format)s”.") % {"format": file_format})
-    missing = [column for column in required if column not in header]
-    if missing:
-        raise ImportFailed(
-            _("The header lacks the column(s) %(columns)s (expected %(expected)s).")
-            % {"columns": ", ".join(missing), "expected": ",".join(expected)},
-            1,
-        )
-    layout = Layout(file_format=file_format, position={c: header.index(c) for c in header}, width=len(header))
-    return layout, _records(reader, layout)
-
-
-def _records(reader, layout: Layout) -> Iterator[Record]:
-    id_column = layout.position["id"]
-    seen_ids: set[str] = set()
-    line = 1
-    try:
-        for fields in reader:
-            line = reader.line_num
-            if len(fields) != layout.width:
-                if not any(field.strip() for field in fields):
-                    continue  # blank line
-                raise ImportFailed(
-                    _("expected %(expected)d fields, found %(found)d.") % {"expected": layout.width,
-                                                                           "found": len(fields)},
-                    line,
-                )
-            external_id = fields[id_column].strip()
-            if external_id in seen_ids:
-                raise ImportFailed(_("the id “%(id)s” appears twice.") % {"id": external_id[:80]}, line)
-            seen_ids.add(external_id)
-            yield line, fields
-    except csv.Error as error:
-        raise ImportFailed(_("the CSV is malformed (%(error)s).") % {"error": error}, reader.line_num or line + 1) from None
-
-
 def parse_record(layout: Layout, line: int, fields: list[str]) -> Row | None:
     """The checked row of one record, or None for a record that is not a party (a vessel)."""
     # Control characters (a line break inside quotes, a tab) mean nothing in a name.
@@ -210,15 +242,6 @@ def parse_record(layout: Layout, line: int, fields: list[str]) -> Row | None:
     if layout.file_format == SourceFormat.OPENSANCTIONS:
         return _opensanctions_row(fields, layout.position, line)
     return _csv_row(fields, layout.position, line)
-
-
-def read_rows(lines: Lines, file_format: str) -> Iterator[Row]:
-    """Yield checked rows; raise ImportFailed at the first problem, naming its line."""
-    layout, records = open_records(lines, file_format)
-    for line, fields in records:
-        row = parse_record(layout, line, fields)
-        if row is not None:
-            yield row
 
 
 def _required(fields: list[str], position: dict[str, int], column: str, line: int) -> str:
@@ -300,10 +323,6 @@ def _identifiers(row: Row) -> list[str]:
     return identifiers
 
 
-def prepare_chunk(rows: list[Row]) -> list[PreparedRow]:
-    return [prepare(row) for row in rows]
-
-
 def _json_list(values: list[str]) -> str:
     # Fields hold no control characters (read_rows replaced them): only " and \ need escaping.
     if not values:
@@ -321,24 +340,27 @@ class CopyPayload:
     key_count: int
     identifier_count: int
     block_count: int
+    ids: list[str]  # external ids, for the check across blocks
+    lines: list[int]
 
 
-def copy_payload(source_id: int, entry_ids: list[int], layout: Layout, records: list[Record]) -> CopyPayload:
-    """Check, normalise and format a chunk for ``COPY … FROM STDIN`` (the CPU-heavy part of an
-    import); raises ImportFailed at the chunk's first bad record.
+def copy_payload(source_id: int, first_id: int, layout: Layout, block: Block) -> CopyPayload:
+    """Parse, check, normalise and format a block for ``COPY … FROM STDIN`` (the CPU-heavy
+    part of an import); raises ImportFailed at the block's first bad record.
+
+    Entry ids are ``first_id`` onwards; the caller reserved one per line of the block,
+    which is at least one per record.
 
     Columns: entries (id, source_id, external_id, name, aliases, country, program,
-    entity_type, identifiers, keys, identifier_keys); blocks (block, entry_id). Pure: runs
-    in a worker process, without the database.
+    entity_type, identifiers, keys, identifier_keys); blocks (block, entry_id, key). Pure:
+    runs in a worker process, without the database.
     """
     entries: list[str] = []
     blocks: list[str] = []
     source = str(source_id)
     key_count = identifier_count = 0
-    for entry_id, (line, fields) in zip(entry_ids, records, strict=True):
-        row = parse_record(layout, line, fields)
-        if row is None:
-            continue
+    rows = parse_block(layout, block)
+    for entry_id, row in enumerate(rows, start=first_id):
         prepared = prepare(row)
         entry = str(entry_id)
         # COPY text format: fields hold no tab, line break or NUL (read_rows replaced control
@@ -350,14 +372,24 @@ def copy_payload(source_id: int, entry_ids: list[int], layout: Layout, records: 
         if "\\" in line:
             line = line.replace("\\", "\\\\")
         entries.append(line.replace("\x1f", "\\n"))
-        suffix = f"\t{entry}"
-        blocks.extend(f"{block}{suffix}" for block in prepared.blocks)
+        for block_value, key in prepared.blocks.items():
+            blocks.append(f"{block_value}\t{entry}\t{_block_key(key)}")
         key_count += len(prepared.keys)
         identifier_count += len(prepared.identifiers)
     return CopyPayload(
         entries=_lines(entries), blocks=_lines(blocks), entry_count=len(entries), key_count=key_count,
         identifier_count=identifier_count, block_count=len(blocks),
+        ids=[row.external_id for row in rows], lines=[row.line for row in rows],
     )
+
+
+# A B-tree index entry must stay well under 2.7 kB; keys beyond this only rank candidates.
+BLOCK_KEY_CHARS = 200
+
+
+def _block_key(key: str) -> str:
+    key = key[:BLOCK_KEY_CHARS]
+    return key.replace("\\", "\\\\") if "\\" in key else key
 
 
 def _lines(lines: list[str]) -> bytes:
@@ -374,17 +406,6 @@ def worker_setup(language: str | None) -> None:
     django.setup()
     if language:
         translation.activate(language)
-
-
-def chunked(rows: Iterator, size: int) -> Iterator[list]:
-    chunk: list = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 Progress = Callable[[int, int], None]  # (entries so far, bytes read so far)

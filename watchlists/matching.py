@@ -15,12 +15,11 @@ Two steps, so that a query never scores a million entries:
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.db import connection
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from watchlists import conf
 from watchlists.blocking import BLOCK_TABLE, query_blocks
@@ -99,20 +98,20 @@ def search(
         return []
 
     best: dict[int, tuple[float, str, str]] = {}  # entry id -> (score, matched name, via)
-    to_score: list[int] = []
-    for candidate in _candidates(query, wanted):
+    entry_ids = _candidates(query, wanted)
+    if not entry_ids:
+        return []
+    rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list("pk", "identifier_keys", "name", "aliases")
+    for entry_id, identifier_keys, entry_name, aliases in rows:
         for value in wanted:
-            if f"|{value}|" in candidate.identifier_keys:
-                best[candidate.entry_id] = (100.0, value, "identifier")
-        if candidate.entry_id not in best:
-            to_score.append(candidate.entry_id)
-    if query and to_score:
-        names = WatchlistEntry.objects.filter(pk__in=to_score).values_list("pk", "name", "aliases")
-        for entry_id, entry_name, aliases in names:
-            for text in (entry_name, *aliases):
-                score = round(score_forms(query, normalise(text)), 1)
-                if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
-                    best[entry_id] = (score, text, "name")
+            if f"|{value}|" in identifier_keys:
+                best[entry_id] = (100.0, value, "identifier")
+        if entry_id in best or not query:
+            continue
+        for text in (entry_name, *aliases):
+            score = round(score_forms(query, normalise(text)), 1)
+            if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
+                best[entry_id] = (score, text, "name")
     if not best:
         return []
     return _matches(best, country=country, entity_type=entity_type, limit=limit)
@@ -150,37 +149,41 @@ def _matches(best: dict[int, tuple[float, str, str]], *, country, entity_type, l
     return matches
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    entry_id: int
-    keys: str  # normalised keys of the entry's names, one per line
-    identifier_keys: str  # "|A|B|"
-
-
-def _candidates(query: NameForms, identifiers: list[str]) -> list[Candidate]:
-    """At most ``WATCHLIST_CANDIDATE_LIMIT`` entries most like the query by key, plus every
-    entry with one of the identifiers."""
+def _candidates(query: NameForms, identifiers: list[str]) -> list[int]:
+    """Ids of the entries worth scoring: the ``WATCHLIST_CANDIDATE_LIMIT`` most alike to the
+    query by key among those sharing a block with it, and every entry with one of the
+    identifiers (to be confirmed against the entry)."""
     if connection.vendor == "postgresql":
         rows = _rows_sharing_blocks(query, identifiers)
     else:
         rows = _rows_scanned(query, identifiers)
+    by_identifier = {entry_id for entry_id, key in rows if not key}
+    named = [(entry_id, key) for entry_id, key in rows if key]
     limit = conf.candidate_limit()
-    with_identifier = [row for row in rows if any(f"|{v}|" in row.identifier_keys for v in identifiers)]
-    if len(rows) <= limit or not query:
-        return rows if query else with_identifier
-    ratio, key, compact = fuzz.ratio, query.key, query.compact
+    if not query:
+        return list(by_identifier)
+    if len({entry_id for entry_id, _key in named}) > limit:
+        # Rank by the better of key-to-key and compact-to-key similarity (rapidfuzz loops in C).
+        keys = [key for _entry_id, key in named]
+        likeness = [0.0] * len(keys)
+        for form in {query.key, query.compact}:
+            for _choice, score, index in process.extract(form, keys, scorer=fuzz.ratio, limit=None):
+                if score > likeness[index]:
+                    likeness[index] = score
+        order = sorted(range(len(named)), key=likeness.__getitem__, reverse=True)
+        best: dict[int, None] = {}
+        for index in order:
+            best.setdefault(named[index][0])
+            if len(best) >= limit:
+                break
+        chosen = list(best)
+    else:
+        chosen = list(dict.fromkeys(entry_id for entry_id, _key in named))
+    return [*chosen, *(by_identifier - set(chosen))]
 
-    def likeness(row: Candidate) -> float:
-        return max(max(ratio(key, line), ratio(compact, line.replace(" ", ""))) for line in row.keys.split("\n"))
 
-    return heapq.nlargest(limit, rows, key=likeness) + with_identifier
-
-
-# A generous cap guards against a pathological query; the best by key are scored in full.
-_FETCH_CAP = 20_000
-
-
-def _rows_sharing_blocks(query: NameForms, identifiers: list[str]) -> list[Candidate]:
+def _rows_sharing_blocks(query: NameForms, identifiers: list[str]) -> list[tuple[int, str]]:
+    """(entry id, key) of every block row the query's blocks find, in every source."""
     tables = [
         table for table in WatchlistSource.objects.exclude(index_table="").values_list("index_table", flat=True)
         if BLOCK_TABLE.fullmatch(table)
@@ -189,29 +192,32 @@ def _rows_sharing_blocks(query: NameForms, identifiers: list[str]) -> list[Candi
         return []
     blocks = query_blocks(query, identifiers)
     # Table names come from WatchlistSource and were checked against BLOCK_TABLE above.
-    union = " UNION ".join(f"SELECT entry_id FROM {table} WHERE block = ANY(%s)" for table in tables)  # noqa: S608
-    sql = f"SELECT id, keys, identifier_keys FROM watchlists_watchlistentry WHERE id IN ({union}) LIMIT %s"  # noqa: S608
+    sql = " UNION ALL ".join(f"SELECT entry_id, key FROM {table} WHERE block = ANY(%s)" for table in tables)  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*([blocks] * len(tables)), _FETCH_CAP])
-        return [Candidate(*row) for row in cursor.fetchall()]
+        cursor.execute(f"{sql} LIMIT %s", [*([blocks] * len(tables)), _FETCH_CAP])  # noqa: S608
+        return cursor.fetchall()
+
+
+# A generous cap guards against a pathological query; the best by key are scored in full.
+_FETCH_CAP = 50_000
 
 
 # Without an index (SQLite): a key must be at least this alike (rapidfuzz ratio) to be scored.
 SCAN_CUTOFF = 50.0
 
 
-def _rows_scanned(query: NameForms, identifiers: list[str]) -> list[Candidate]:
+def _rows_scanned(query: NameForms, identifiers: list[str]) -> list[tuple[int, str]]:
     """Without the block tables: look at every entry's keys with rapidfuzz (C code)."""
-    found: list[Candidate] = []
+    found: list[tuple[int, str]] = []
     rows = WatchlistEntry.objects.order_by().values_list("pk", "keys", "identifier_keys")
     for entry_id, keys, identifier_keys in rows.iterator(chunk_size=5000):
         if any(f"|{v}|" in identifier_keys for v in identifiers):
-            found.append(Candidate(entry_id, keys, identifier_keys))
+            found.append((entry_id, ""))
+        if not query:
             continue
-        if query and any(
-            fuzz.ratio(query.key, line, score_cutoff=SCAN_CUTOFF)
-            or fuzz.ratio(query.compact, line.replace(" ", ""), score_cutoff=SCAN_CUTOFF)
-            for line in keys.split("\n")
-        ):
-            found.append(Candidate(entry_id, keys, identifier_keys))
+        for line in keys.split("\n"):
+            if fuzz.ratio(query.key, line, score_cutoff=SCAN_CUTOFF) or fuzz.ratio(
+                query.compact, line.replace(" ", ""), score_cutoff=SCAN_CUTOFF
+            ):
+                found.append((entry_id, line))
     return found

@@ -23,8 +23,18 @@ def can_manage_lists(user: User) -> bool:
     return _signed_in(user) and user.has_role(Role.RISK_MANAGER, Role.ADMIN)
 
 
+def can_search(user: User) -> bool:
+    """Search the lists by hand: risk managers, admins and investigators."""
+    return _signed_in(user) and user.has_role(Role.RISK_MANAGER, Role.ADMIN, Role.INVESTIGATOR)
+
+
 def can_view_hits(user: User, application: Application) -> bool:
-    return onboarding_permissions.can_view(user, application)
+    """Staff who may see the application. Not its sales owner: a hit is not for the customer
+    to hear about from its account manager before the investigation is over."""
+    return (
+        onboarding_permissions.can_view(user, application)
+        and user.has_role(*onboarding_permissions.STAFF_ROLES)
+    )
 
 
 def can_disposition_application(user: User, application: Application) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from watchlists.enums import Disposition
 from watchlists.models import ScreeningHit, ScreeningRun, WatchlistSource
@@ -37,10 +37,11 @@ def screened_since(*, application_id: int, since: datetime) -> bool:
 
 def hits_for_application(application_id: int) -> QuerySet[ScreeningHit]:
     """The hits of an application for display, best first, with what the panel shows."""
+    pending_first = Case(When(disposition=Disposition.PENDING, then=Value(0)), default=Value(1))
     return (
         ScreeningHit.objects.filter(application_id=application_id)
         .select_related("entry", "source", "dispositioned_by")
-        .order_by("disposition", "-score", "pk")
+        .order_by(pending_first, "-score", "pk")
     )
 
 

@@ -29,25 +29,22 @@ from watchlists import permissions
 from watchlists.blocking import BLOCK_TABLE
 from watchlists.enums import Disposition, EntityType, SourceFormat, Subject
 from watchlists.importing import (
+    Block,
     CopyPayload,
     ImportFailed,
     Layout,
-    Lines,
     Progress,
-    Record,
-    Row,
-    chunked,
     copy_payload,
-    open_records,
-    prepare_chunk,
-    read_rows,
+    parse_block,
+    prepare,
+    read_blocks,
+    read_header,
     worker_setup,
 )
 from watchlists.matching import Match, search
 from watchlists.models import ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
 from watchlists.signals import hit_dispositioned, watchlist_imported
 
-CHUNK_ROWS = 20_000
 logger = logging.getLogger(__name__)
 
 # --- Import -----------------------------------------------------------------------------------
@@ -100,17 +97,17 @@ def watchlist_import(
                 progress=progress, workers=workers,
             )
     started = time.perf_counter()
-    lines = Lines(file)
     with transaction.atomic():
         source, _created = WatchlistSource.objects.get_or_create(name=source_name)
         # Two imports of one source wait for each other instead of interleaving.
         source = WatchlistSource.objects.select_for_update().get(pk=source.pk)
         _delete_entries(source)
+        layout = read_header(file, file_format)
+        blocks = read_blocks(file, first_line=2)
         if connection.vendor == "postgresql":
-            layout, records = open_records(lines, file_format)
-            counts = _load_postgresql(source, layout, chunked(records, CHUNK_ROWS), lines, progress, workers)
+            counts = _load_postgresql(source, layout, blocks, progress, workers)
         else:
-            counts = _load_bulk(source, chunked(read_rows(lines, file_format), CHUNK_ROWS), lines, progress)
+            counts = _load_bulk(source, layout, blocks, progress)
         _relink_hits(source)
         source.entry_count = counts[0]
         source.format = file_format
@@ -154,8 +151,8 @@ def _relink_hits(source: WatchlistSource) -> None:
     )
 
 
-def _reserve_entry_ids(count: int) -> list[int]:
-    """Ids for ``count`` new entries, taken from the table's sequence in one step.
+def _reserve_entry_ids(count: int) -> int:
+    """The first of ``count`` consecutive ids for new entries, taken from the sequence in one step.
 
     Safe because imports hold the advisory lock of ``_load_postgresql`` and nothing else
     inserts entries.
@@ -167,7 +164,7 @@ def _reserve_entry_ids(count: int) -> list[int]:
             [count],
         )
         last = cursor.fetchone()[0]
-    return list(range(last - count + 1, last + 1))
+    return last - count + 1
 
 
 _COPY_ENTRIES = (
@@ -178,9 +175,36 @@ _COPY_ENTRIES = (
 _IMPORT_LOCK = 0x5741_5443  # "WATC"
 
 
+class _Progress:
+    """Counts what has been written; checks ids across blocks (each block checks its own)."""
+
+    def __init__(self, callback: Progress | None) -> None:
+        self.callback = callback
+        self.entries = self.names = self.identifiers = self.bytes_read = 0
+        self.seen_ids: set[str] = set()
+
+    def check_ids(self, ids: list[str], lines: list[int]) -> None:
+        seen = self.seen_ids
+        for external_id, line in zip(ids, lines, strict=True):
+            if external_id in seen:
+                raise ImportFailed(_("the id “%(id)s” appears twice.") % {"id": external_id[:80]}, line)
+            seen.add(external_id)
+
+    def add(self, entries: int, names: int, identifiers: int, size: int) -> None:
+        self.entries += entries
+        self.names += names
+        self.identifiers += identifiers
+        self.bytes_read += size
+        if self.callback is not None:
+            self.callback(self.entries, self.bytes_read)
+
+    @property
+    def counts(self) -> list[int]:
+        return [self.entries, self.names, self.identifiers]
+
+
 def _load_postgresql(
-    source: WatchlistSource, layout: Layout, chunks: Iterator[list[Record]], lines: Lines,
-    progress: Progress | None, workers: int,
+    source: WatchlistSource, layout: Layout, blocks: Iterator[Block], progress: Progress | None, workers: int
 ) -> list[int]:
     """COPY the entries in, and their blocks into a new table of this source's, indexed once
     at the end (a bulk B-tree build) and swapped in when the transaction commits.
@@ -189,30 +213,30 @@ def _load_postgresql(
     the old table's name just before this commit can still use it.
     """
     table = f"watchlists_blocks_{source.pk}_{uuid.uuid4().hex[:12]}"
-    counts = [0, 0, 0]
+    tally = _Progress(progress)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
-        cursor.execute(f"CREATE TABLE {table} (block integer NOT NULL, entry_id bigint NOT NULL)")
+        cursor.execute(f"CREATE TABLE {table} (block integer NOT NULL, entry_id bigint NOT NULL, key text NOT NULL)")
 
-        def write(payload: CopyPayload) -> None:
-            with cursor.copy(_COPY_ENTRIES) as copy:
-                copy.write(payload.entries)
+        def write(payload: CopyPayload, size: int) -> None:
+            tally.check_ids(payload.ids, payload.lines)
+            if payload.entries:
+                with cursor.copy(_COPY_ENTRIES) as copy:
+                    copy.write(payload.entries)
             if payload.blocks:
-                with cursor.copy(f"COPY {table} (block, entry_id) FROM STDIN") as copy:
+                with cursor.copy(f"COPY {table} (block, entry_id, key) FROM STDIN") as copy:
                     copy.write(payload.blocks)
-            counts[0] += payload.entry_count
-            counts[1] += payload.key_count
-            counts[2] += payload.identifier_count
-            if progress is not None:
-                progress(counts[0], lines.bytes_read)
+            tally.add(payload.entry_count, payload.key_count, payload.identifier_count, size)
 
         if workers > 0:
-            _load_in_workers(source, layout, chunks, write, workers)
+            _load_in_workers(source, layout, blocks, write, workers)
         else:
-            for chunk in chunks:
-                write(copy_payload(source.pk, _reserve_entry_ids(len(chunk)), layout, chunk))
+            for block in blocks:
+                first_id = _reserve_entry_ids(block.lines + 1)
+                write(copy_payload(source.pk, first_id, layout, block), len(block.data))
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"CREATE INDEX {table}_block ON {table} (block) INCLUDE (entry_id)")
+        # Covering: a query reads entry ids and keys from the index alone (once vacuumed).
+        cursor.execute(f"CREATE INDEX {table}_block ON {table} (block) INCLUDE (entry_id, key)")
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
@@ -222,39 +246,53 @@ def _load_postgresql(
             if old not in (table, source.index_table) and BLOCK_TABLE.fullmatch(old):
                 cursor.execute(f"DROP TABLE {old}")
     source.index_table = table
-    return counts
+    transaction.on_commit(lambda: _vacuum(table))
+    return tally.counts
 
 
-def _load_in_workers(
-    source: WatchlistSource, layout: Layout, chunks: Iterator[list[Record]], write, workers: int
-) -> None:
+def _vacuum(table: str) -> None:
+    """Mark the new table's pages all-visible, so that lookups never visit the table itself
+    (index-only scans). VACUUM cannot run in a transaction: this runs after the commit."""
+    if not BLOCK_TABLE.fullmatch(table):
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    except Exception:
+        # Autovacuum will do it later; searches work meanwhile, a little slower.
+        logger.exception("Could not vacuum %s after the import.", table)
+
+
+def _load_in_workers(source: WatchlistSource, layout: Layout, blocks: Iterator[Block], write, workers: int) -> None:
     # "spawn": a worker must not inherit this process's database connection or threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=worker_setup, initargs=(get_language(),)
     ) as pool:
-        pending: deque[Future] = deque()
+        pending: deque[tuple[Future, int]] = deque()
         try:
-            for chunk in chunks:
-                ids = _reserve_entry_ids(len(chunk))
-                pending.append(pool.submit(copy_payload, source.pk, ids, layout, chunk))
+            for block in blocks:
+                first_id = _reserve_entry_ids(block.lines + 1)
+                pending.append((pool.submit(copy_payload, source.pk, first_id, layout, block), len(block.data)))
                 while len(pending) > workers:
-                    write(pending.popleft().result())
+                    future, size = pending.popleft()
+                    write(future.result(), size)
             while pending:
-                write(pending.popleft().result())
+                future, size = pending.popleft()
+                write(future.result(), size)
         except BaseException:
-            for future in pending:
+            for future, _size in pending:
                 future.cancel()
             raise
 
 
-def _load_bulk(
-    source: WatchlistSource, chunks: Iterator[list[Row]], lines: Lines, progress: Progress | None
-) -> list[int]:
+def _load_bulk(source: WatchlistSource, layout: Layout, blocks: Iterator[Block], progress: Progress | None) -> list[int]:
     """Other databases (SQLite): bulk inserts; search scans the keys, so no block table."""
-    counts = [0, 0, 0]
-    for chunk in chunks:
-        prepared = prepare_chunk(chunk)
+    tally = _Progress(progress)
+    for block in blocks:
+        rows = parse_block(layout, block)
+        tally.check_ids([row.external_id for row in rows], [row.line for row in rows])
+        prepared = [prepare(row) for row in rows]
         WatchlistEntry.objects.bulk_create(
             [
                 WatchlistEntry(
@@ -266,12 +304,9 @@ def _load_bulk(
             ],
             batch_size=500,
         )
-        counts[0] += len(prepared)
-        counts[1] += sum(len(item.keys) for item in prepared)
-        counts[2] += sum(len(item.identifiers) for item in prepared)
-        if progress is not None:
-            progress(counts[0], lines.bytes_read)
-    return counts
+        tally.add(len(prepared), sum(len(i.keys) for i in prepared), sum(len(i.identifiers) for i in prepared),
+                  len(block.data))
+    return tally.counts
 
 
 # --- Screening --------------------------------------------------------------------------------

@@ -1,0 +1,53 @@
+"""Forms: the import page, the entry search, a disposition."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from watchlists import conf
+from watchlists.enums import Disposition, EntityType, SourceFormat
+
+
+class ImportForm(forms.Form):
+    source = forms.CharField(
+        label=_("List name"), max_length=100,
+        help_text=_("An existing name replaces that list's entries; a new name adds a list."),
+    )
+    file_format = forms.ChoiceField(label=_("Format"), choices=SourceFormat.choices, initial=SourceFormat.CSV)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV in UTF-8. Simple format: id,name,aliases,country,program,entity_type "
+                    "(aliases separated by “;”)."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = conf.upload_max_mb()
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB: import it with the command import_watchlist.")
+                % {"limit": limit}
+            )
+        return upload
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or identifier"), max_length=300)
+    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
+    entity_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("Any")), *EntityType.choices], required=False
+    )
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].strip().upper()
+
+
+class DispositionForm(forms.Form):
+    disposition = forms.ChoiceField(
+        label=_("Disposition"),
+        choices=[(Disposition.FALSE_POSITIVE, Disposition.FALSE_POSITIVE.label),
+                 (Disposition.TRUE_MATCH, Disposition.TRUE_MATCH.label)],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from watchlists import views
+
+app_name = "watchlists"
+urlpatterns = [
+    path("", views.source_list, name="source_list"),
+    path("import/", views.import_list, name="import"),
+    path("search/", views.entry_search, name="search"),
+    path("hits/<int:pk>/disposition/", views.hit_disposition, name="hit_disposition"),
+]
