@@ -164,7 +164,8 @@ class Band(VersionPart):
     points = models.PositiveSmallIntegerField(_("points"), validators=[MaxValueValidator(100)])
 
     class Meta:
-        ordering = ["category", "lower", "pk"]
+        # Open lower end first, then ascending; categories in the order they were entered.
+        ordering = [F("lower").asc(nulls_first=True), "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(points__lte=100), name="band_points_at_most_100"),
             models.CheckConstraint(

@@ -57,3 +57,34 @@ def breakdown_context(application: Application, evaluation: Evaluation | None = 
         "is_current": evaluation_is_current(application, evaluation),
         "newer_version": published if published and published.pk != evaluation.version_id else None,
     }
+
+
+def band_rows(criterion) -> list[tuple[str, int]]:
+    """A criterion's bands in words, lowest first: [("40% to under 55%", 85), …]."""
+    from screening.enums import CATEGORICAL_METRICS
+    from screening.reasons import format_band
+    from screening.scoring import CompiledBand
+
+    categorical = criterion.metric in CATEGORICAL_METRICS
+    rows = []
+    for band in criterion.bands.all():
+        compiled = CompiledBand(
+            None if band.lower is None else float(band.lower), None if band.upper is None else float(band.upper),
+            band.category if categorical else None, band.points,
+        )
+        rows.append((format_band(criterion.metric, compiled), band.points))
+    return rows
+
+
+def rule_parameter_text(rule) -> str:
+    """A knock-out rule's parameter in words: "Lowest admissible bureau score: 500"."""
+    from screening.forms import KnockOutRuleForm
+
+    spec = KnockOutRuleForm.PARAMETER.get(rule.code)
+    if spec is None:
+        return ""
+    key, label = spec
+    value = (rule.parameters or {}).get(key, "")
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return f"{label}: {value}"

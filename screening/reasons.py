@@ -8,6 +8,7 @@ and English alike and scoring a million customers builds no strings.
 from __future__ import annotations
 
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from onboarding.enums import MarketPosition, TaxRating
@@ -44,6 +45,20 @@ def _number(value: float, decimals: int) -> str:
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
+def format_cny(value) -> str:
+    """An amount in CNY as people read it: 1,200,000 CNY in English; 120万元 / 11.2亿元 in Chinese."""
+    if value is None:
+        return "—"
+    value = float(value)
+    if (get_language() or "").startswith("zh"):
+        for unit, size in (("亿", 1e8), ("万", 1e4)):
+            if abs(value) >= size:
+                text = _number(round(value / size, 2), 2)
+                return f"{text.rstrip('0').rstrip('.') if '.' in text else text}{unit}元"
+        return f"{_number(value, 0)}元"
+    return _("%(amount)s CNY") % {"amount": _number(value, 0)}
+
+
 def format_amount(metric: str, value) -> str:
     """A bound or value in the metric's unit: 53.3%, 1.75, 120,000,000 CNY, 13.9 years."""
     if value is None:
@@ -54,7 +69,7 @@ def format_amount(metric: str, value) -> str:
     if unit == "ratio":
         return _number(value, 2)
     if unit == "cny":
-        return _("%(amount)s CNY") % {"amount": _number(value, 0)}
+        return format_cny(value)
     if unit == "years":
         return _("%(years)s years") % {"years": _number(value, 1)}
     return _number(value, 0)
@@ -145,7 +160,7 @@ def knockout_reason(result) -> str:
         return _("An investigator confirmed a match on a sanctions or blacklist.")
     if code == KnockOut.NEGATIVE_NET_ASSETS:
         return _("Net assets are negative (%(amount)s): liabilities exceed assets.") % {
-            "amount": format_amount(Metric.REVENUE, value),
+            "amount": format_cny(value),
         }
     if code == KnockOut.MIN_YEARS_IN_BUSINESS:
         return _("In business for %(years)s, less than the required %(minimum)s.") % {

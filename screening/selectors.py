@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max, QuerySet
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from onboarding.models import Application, Customer
 from screening.enums import InvestigationKind, VersionStatus
 from screening.inputs import application_inputs, comparable
 from screening.models import Evaluation, InvestigationPolicy, ScorecardVersion
+from screening.reasons import format_cny
 from screening.scoring import TIERS, CompiledScorecard, compile_version, compiled_version, evaluate
 
 DEFAULT_POLICY = {
@@ -63,10 +63,6 @@ def investigation_policy() -> InvestigationPolicy:
     return policy
 
 
-def _cny(amount: Decimal) -> str:
-    return number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)
-
-
 @dataclass
 class Requirement:
     kind: str
@@ -85,7 +81,7 @@ def _needed(tier: str | None, tiers: list[str], limit: Decimal | None, above: De
     if tier and tier in tiers:
         reasons.append(_("tier %(tier)s") % {"tier": tier})
     if limit is not None and above is not None and limit > above:
-        reasons.append(_("requested limit above %(amount)s CNY") % {"amount": _cny(above)})
+        reasons.append(_("requested limit above %(amount)s") % {"amount": format_cny(above)})
     return reasons
 
 

@@ -31,7 +31,7 @@ from screening.forms import (
     ThirdPartyReportForm,
 )
 from screening.models import Criterion, ScorecardVersion, SiteVisit, SiteVisitPhoto, ThirdPartyReport
-from screening.presentation import breakdown_context
+from screening.presentation import band_rows, breakdown_context, rule_parameter_text
 
 WHAT_IF_LIMIT = 200
 
@@ -75,6 +75,7 @@ def _screen(request: HttpRequest, application: Application, status: int = 200, *
     context = {
         **breakdown_context(application),
         "application": application,
+        "wide": True,
         "can_investigate": can_investigate,
         "requirements": requirements,
         "interviews": application.interviews.select_related("recorded_by"),
@@ -275,8 +276,8 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version(request, pk)
     return render(request, "screening/scorecard_detail.html", {
         "version": version,
-        "criteria": version.criteria.prefetch_related("bands"),
-        "rules": version.knockout_rules.all(),
+        "criteria": [(c, band_rows(c)) for c in version.criteria.prefetch_related("bands")],
+        "rules": [(rule, rule_parameter_text(rule)) for rule in version.knockout_rules.all()],
         "problems": services.scorecard_problems(version) if version.is_draft else [],
         "can_edit": perms.can_edit_draft(request.user, version),
         "can_publish": perms.can_publish(request.user, version),

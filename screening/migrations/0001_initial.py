@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'band',
                 'verbose_name_plural': 'bands',
-                'ordering': ['category', 'lower', 'pk'],
+                'ordering': [django.db.models.expressions.OrderBy(django.db.models.expressions.F('lower'), nulls_first=True), 'pk'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('points__lte', 100)), name='band_points_at_most_100'), models.CheckConstraint(condition=models.Q(('lower__isnull', True), ('upper__isnull', True), ('lower__lt', models.F('upper')), _connector='OR'), name='band_lower_below_upper', violation_error_message='The upper bound must be above the lower bound.')],
             },
         ),

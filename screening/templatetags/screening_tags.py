@@ -7,6 +7,7 @@ from django import template
 from onboarding.enums import State
 from screening import permissions as perms
 from screening.presentation import breakdown_context
+from screening.reasons import format_cny
 
 register = template.Library()
 
@@ -25,3 +26,9 @@ def screening_panel(context, application) -> dict:
         "visible": True,
         "can_open_screen": perms.can_view_investigation(user, application),
     }
+
+
+@register.filter
+def cny(value) -> str:
+    """``{{ amount|cny }}``: 1,200,000 CNY, or 120万元 in Chinese."""
+    return format_cny(value)
