@@ -27,6 +27,7 @@ from monitoring.health import job_system_health
 from monitoring.indicators import DEFAULTS, describe
 from monitoring.models import Alert, IndicatorSetting, JobRun, RunChunk
 from onboarding.models import Customer
+from screening.models import Evaluation
 
 
 def _require(allowed: bool) -> None:
@@ -107,8 +108,6 @@ def _alert_or_404(pk: int) -> Alert:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(perms.can_view(request.user))
     alert = _alert_or_404(pk)
-    from screening.models import Evaluation
-
     wanted = [pk for pk in (alert.previous_evaluation_id, alert.evaluation_id) if pk]
     found = {e.pk: e for e in Evaluation.objects.filter(pk__in=wanted).select_related("version")} if wanted else {}
     previous, current = found.get(alert.previous_evaluation_id), found.get(alert.evaluation_id)

@@ -252,3 +252,17 @@ def test_nav_has_risk_dashboard_for_risk_managers_only(client, people):
     assert reverse("monitoring:dashboard") in client.get(reverse("monitoring:alert_list")).content.decode()
     client.force_login(people["alice"])
     assert reverse("monitoring:dashboard") not in client.get("/").content.decode()
+
+
+def test_customer_alerts_panel_for_monitoring_staff_and_the_sales_owner(rf, people):
+    from django.template import Context, Template
+
+    alert = _alerts(1)[0]
+    customer = alert.customer
+    template = Template("{% load monitoring_tags %}{% customer_alerts_panel customer %}")
+    for user, visible in ((people["rosa"], True), (customer.sales_owner, True), (people["alice"], False),
+                          (people["nora"], False)):
+        html = template.render(Context({"user": user, "customer": customer}))
+        assert (f'data-alert="{alert.pk}"' in html) is visible
+    html = template.render(Context({"user": customer.sales_owner, "customer": customer}))
+    assert reverse("monitoring:alert_detail", args=[alert.pk]) not in html  # the owner cannot open the page

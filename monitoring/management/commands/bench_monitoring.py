@@ -78,7 +78,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="processes working on the run (default 2)")
         parser.add_argument("--alerts", type=int, default=1_000_000, help="alerts in the table for the page timings")
         parser.add_argument("--requests", type=int, default=30, help="requests per page measured")
-        parser.add_argument("--skip-setup", action="store_true", help="reuse the customers of the last run")
+        parser.add_argument("--skip-setup", action="store_true",
+                            help="reuse the customers of the last run (all due again, --changed get new data)")
+        parser.add_argument("--skip-run", action="store_true", help="only the page timings")
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, **options) -> None:
@@ -98,7 +100,10 @@ class Command(BaseCommand):
             started = time.perf_counter()
             self.setup(n, compiled, options["changed"])
             out(f"setup: {time.perf_counter() - started:,.1f} s")
-        self.reevaluate(n, options["workers"])
+        elif not options["skip_run"]:
+            self.due_again(options["changed"])
+        if not options["skip_run"]:
+            self.reevaluate(n, options["workers"])
         self.pages(options["alerts"], options["requests"])
 
     # --- 1. Data ---------------------------------------------------------------------------
@@ -203,6 +208,18 @@ class Command(BaseCommand):
                 cursor.execute(f"VACUUM ANALYZE {table}")
             self.stdout.write(f"  vacuum: {time.perf_counter() - step:,.1f} s")
 
+    def due_again(self, changed: float) -> None:
+        """Everyone due today again, and new bureau data for ``changed`` percent (a different share)."""
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE monitoring_customercreditprofile SET due_on = %s", [timezone.localdate()])
+            cursor.execute(
+                "UPDATE monitoring_customercreditprofile SET bureau_score = GREATEST(bureau_score - 25 + "
+                "(customer_id * 104729 %% 50)::int, 300), data_version = data_version + 1 "
+                "WHERE ((customer_id + %s) * 2654435761 %% 10000) < %s",
+                [random.randint(1, 10**6), int(changed * 100)],
+            )
+            cursor.execute("VACUUM ANALYZE monitoring_customercreditprofile")
+
     # --- 2. The run and the floor -----------------------------------------------------------------
 
     def reevaluate(self, n: int, workers: int) -> None:
@@ -235,7 +252,7 @@ class Command(BaseCommand):
             floor_rows = cursor.rowcount
             floor = time.perf_counter() - floor_started
         out("")
-        out(f"re-evaluation run #{run.pk} ({run.get_status_display()}): {run.evaluated:,} of {n:,} customers "
+        out(f"re-evaluation run #{run.pk} ({run.status}): {run.evaluated:,} of {n:,} customers "
             f"in {run.chunks:,} chunks, {run.errors} errors")
         out(f"  total time        {elapsed:,.1f} s (planning {planned:,.1f} s)")
         out(f"  customers/second  {run.evaluated / elapsed:,.0f}")
@@ -269,7 +286,7 @@ class Command(BaseCommand):
                 cursor.execute(
                     "INSERT INTO monitoring_alert (customer_id, indicator, severity, status, opened_at, last_seen_at, "
                     "evidence, assignee_id, acknowledged_at, closed_at, note) "
-                    "SELECT 1 + (g * 7919) %% %(top)s, (%(indicators)s::text[])[1 + (g / %(top)s + g) %% %(ni)s], "
+                    "SELECT 1 + (g::bigint * 7919) %% %(top)s, (%(indicators)s::text[])[1 + (g / %(top)s + g) %% %(ni)s], "
                     "(ARRAY['low','medium','medium','high','high','critical'])[1 + g %% 6], "
                     "s.status, now() - (g %% (84 * 24)) * interval '1 hour', now(), "
                     "'[{\"facts\": {\"previous\": 700, \"current\": 640}}]'::jsonb, "
