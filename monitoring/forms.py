@@ -45,6 +45,14 @@ class AlertFilterForm(forms.Form):
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value}
 
+    def for_template(self) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+        """(name, label, choices, current value) per filter, for a hand-written select."""
+        current = self.filters()
+        return [
+            (name, str(field.label), [(str(v), str(t)) for v, t in field.choices], str(current.get(name, "")))
+            for name, field in self.fields.items()
+        ]
+
 
 class AssigneeField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:

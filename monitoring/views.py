@@ -66,7 +66,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     for key in ("after", "before"):
         query.pop(key, None)
     return render(request, "monitoring/alert_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "assignees": assignees,
+        "form": form, "filters": form.for_template(), "page": page, "rows": selectors.alert_rows(page.alerts),
+        "query": query.urlencode(),
+        "assignees": assignees,
         "can_act": perms.can_act(request.user),
     })
 

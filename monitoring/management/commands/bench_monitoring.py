@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
 import resource
 import statistics
@@ -95,6 +96,7 @@ class Command(BaseCommand):
         n = options["customers"]
         out = self.stdout.write
         out(f"PostgreSQL {connection.cursor().connection.info.server_version}, {multiprocessing.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f} (other processes share these CPUs), "
             f"{n:,} customers, {options['changed']}% with new bureau data, {options['workers']} workers")
         if not options["skip_setup"]:
             started = time.perf_counter()
@@ -254,7 +256,7 @@ class Command(BaseCommand):
         out("")
         out(f"re-evaluation run #{run.pk} ({run.status}): {run.evaluated:,} of {n:,} customers "
             f"in {run.chunks:,} chunks, {run.errors} errors")
-        out(f"  total time        {elapsed:,.1f} s (planning {planned:,.1f} s)")
+        out(f"  total time        {elapsed:,.1f} s (planning {planned:,.1f} s; load average now {os.getloadavg()[0]:.1f})")
         out(f"  customers/second  {run.evaluated / elapsed:,.0f}")
         out(f"  new snapshots     {snapshots:,} (the others repeated their last snapshot)")
         out(f"  alerts raised     {run.alerts_raised:,}")
@@ -317,7 +319,7 @@ class Command(BaseCommand):
             cursor.execute("SELECT count(*) FROM monitoring_alert")
             total = cursor.fetchone()[0]
         out("")
-        out(f"pages with {total:,} alerts and {customers:,} customers (alerts set up in "
+        out(f"pages with {total:,} alerts and {customers:,} customers, load average {os.getloadavg()[0]:.1f} (alerts set up in "
             f"{time.perf_counter() - started:,.1f} s; dashboard figures refreshed by the jobs in {refresh:,.1f} s)")
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(pk=managers[0]))
