@@ -108,7 +108,7 @@ class Block:
 BLOCK_BYTES = 2_000_000
 
 
-def read_blocks(binary: BinaryIO, *, first_line: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
+def read_blocks(binary: BinaryIO, *, first_line: int, size: int | None = None) -> Iterator[Block]:
     """Cut the rest of the file into blocks that end at a line break outside quotes.
 
     An even number of quote characters before a line break means it ends a record (CSV
@@ -116,6 +116,7 @@ def read_blocks(binary: BinaryIO, *, first_line: int, size: int = BLOCK_BYTES) -
     block grow; an unbalanced quote makes the rest of the file one block, which the CSV
     parser then reports.
     """
+    size = size or BLOCK_BYTES
     pending = b""
     line = first_line
     while True:
