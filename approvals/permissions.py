@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from accounts.roles import APPROVER_ROLES, Role
-from approvals.enums import DEPARTMENT_ROLES, Department
+from approvals.enums import DEPARTMENT_ROLES, Department, Outcome
 from onboarding import permissions as onboarding_perms
 
 if TYPE_CHECKING:
@@ -63,8 +63,6 @@ def vote_refusals(round: Round, user: User, department: str, votes: Iterable[Vot
     ``votes`` are the round's votes so far; the service passes the ones it read under the
     round's row lock, so the answer cannot go stale before the vote is written.
     """
-    from approvals.enums import Outcome
-
     if not _signed_in(user):
         return [_("Please sign in to vote.")]
     if not round.is_open:

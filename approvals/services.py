@@ -32,6 +32,8 @@ from onboarding.enums import ApplicationKind, CustomerStatus, PaymentTerms, Stat
 from onboarding.models import Application, CustomerCondition
 from onboarding.selectors import next_review_date
 
+REASON_MAX_LENGTH = Vote._meta.get_field("reason").max_length
+
 
 class VoteRefused(Exception):
     """A vote that may not or cannot be cast now; ``messages`` say why, for the user."""
@@ -111,6 +113,8 @@ def _check_vote_content(
         return [_("Unknown decision.")]
     if decision != Decision.APPROVE and not reason:
         problems.append(_("Please give a reason (required for every decision but a plain approval)."))
+    if len(reason) > REASON_MAX_LENGTH:
+        problems.append(_("The reason is too long (at most %(count)s characters).") % {"count": REASON_MAX_LENGTH})
     conditional = decision == Decision.APPROVE_WITH_CONDITIONS
     if conditional:
         if credit_limit is None or payment_terms_days is None:

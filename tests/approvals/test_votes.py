@@ -225,6 +225,7 @@ def test_department_not_required_by_the_policy_refused(people):
     ("decision", "fields", "messages"),
     [
         ("reject", {"reason": ""}, ["Please give a reason (required for every decision but a plain approval)."]),
+        ("reject", {"reason": "x" * 4001}, ["The reason is too long (at most 4000 characters)."]),
         ("request_information", {"reason": "  "},
          ["Please give a reason (required for every decision but a plain approval)."]),
         ("approve_with_conditions", {"credit_limit": None, "payment_terms_days": None},
