@@ -161,7 +161,8 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
                 inputs["industry_risk_class"] = risk_class
             inputs["watchlist_true_match"] = customer_id in confirmed
             result = evaluate(compiled, inputs)
-            digest = fingerprint(version_id, inputs)
+            digest = fingerprint(version_id, data_version, inputs.get("industry_risk_class"),
+                                 inputs["watchlist_true_match"])
             total = result.total
             previous_total = float(last_total) if last_total is not None else None
             same = (

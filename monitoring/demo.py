@@ -126,7 +126,8 @@ def _admit(company: DemoCustomer, compiled, admitted: datetime.datetime) -> Cust
             due_on=today + datetime.timedelta(days=30), data_version=1,
             last_evaluation=evaluation, last_evaluated_at=admitted, last_total=evaluation.total,
             last_tier=evaluation.tier, last_bureau_score=company.bureau, last_overdue_count=company.overdue,
-            last_litigation_count=company.litigation, last_fingerprint=fingerprint(compiled.version_id, inputs),
+            last_litigation_count=company.litigation,
+            last_fingerprint=fingerprint(compiled.version_id, 1, industry.risk_class, False),
         )
     return customer
 

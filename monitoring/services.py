@@ -34,7 +34,6 @@ from monitoring.models import (
     CustomerCreditProfile,
     IndicatorSetting,
 )
-from monitoring.snapshot import fingerprint
 from onboarding.enums import State
 from onboarding.models import Application, Customer, ReviewCadence
 
@@ -475,7 +474,8 @@ def profile_sync(*, application_id: int) -> CustomerCreditProfile | None:
             "last_bureau_score": inputs.get("bureau_score"),
             "last_overdue_count": inputs.get("overdue_count_24m"),
             "last_litigation_count": inputs.get("litigation_count"),
-            "last_fingerprint": fingerprint(evaluation.version_id, inputs) if evaluation else "",
+            # The first run writes a snapshot of its own (the admission one belongs to the application).
+            "last_fingerprint": "",
             "score_change": None,
         }
         profile, _created = CustomerCreditProfile.objects.update_or_create(

@@ -11,26 +11,21 @@ criterion only the value and the contribution are formatted. Criteria without a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 
-from screening.metrics import INPUT_KEYS
 from screening.scoring import CompiledScorecard, EvaluationResult
 
-# The evaluation date changes every day without the data changing.
-FINGERPRINT_KEYS = tuple(key for key in INPUT_KEYS if key != "as_of")
 
+def fingerprint(version_id: int | None, data_version: int, risk_class, watchlist_match: bool) -> str:
+    """What a snapshot was computed from, apart from the date: model version and data version.
 
-def fingerprint(version_id: int | None, inputs: dict) -> str:
-    """A stable digest of the scorecard version and the inputs other than the date.
-
-    Two evaluations with the same fingerprint scored the same data with the same model; only
-    years in business can differ, and a run compares totals and tiers as well before it
-    reuses a snapshot.
+    ``data_version`` counts every change of the customer's credit data and admission inputs
+    (imports, approvals, watchlist events bump it); the industry's risk class and the
+    watchlist flag come from elsewhere, so they are part of it too. Two evaluations with the
+    same fingerprint scored the same data with the same model: only years in business can
+    differ, and a run compares the totals and tiers as well before it reuses a snapshot.
     """
-    get = inputs.get
-    text = repr((version_id, [get(key) for key in FINGERPRINT_KEYS]))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return f"v{version_id}:d{data_version}:r{risk_class}:w{int(bool(watchlist_match))}"
 
 
 _dumps = json.dumps

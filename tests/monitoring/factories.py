@@ -65,7 +65,7 @@ def admitted_customer(
         due_on=due_on or today, data_version=1, last_evaluation=evaluation, last_evaluated_at=evaluation.created_at,
         last_total=evaluation.total, last_tier=evaluation.tier, last_bureau_score=inputs["bureau_score"],
         last_overdue_count=inputs["overdue_count_24m"], last_litigation_count=inputs["litigation_count"],
-        last_fingerprint=fingerprint(compiled.version_id, inputs),
+        last_fingerprint=fingerprint(compiled.version_id, 1, inputs["industry_risk_class"], False),
     )
     return customer
 

@@ -38,8 +38,8 @@ def test_encoded_result_equals_as_dict_for_many_inputs():
         assert json.loads(encoder.knockouts(result)) == [k.as_dict() for k in result.knockouts]
 
 
-def test_fingerprint_ignores_the_date_only():
-    inputs = {**BASE_INPUTS, "as_of": "2026-06-01"}
-    assert fingerprint(1, inputs) == fingerprint(1, {**inputs, "as_of": "2026-07-01"})
-    assert fingerprint(1, inputs) != fingerprint(1, {**inputs, "bureau_score": 721})
-    assert fingerprint(1, inputs) != fingerprint(2, inputs)
+def test_fingerprint_changes_with_the_model_the_data_the_industry_and_the_watchlist():
+    base = fingerprint(1, 4, 2, False)
+    assert base == fingerprint(1, 4, 2, False)
+    assert len({base, fingerprint(2, 4, 2, False), fingerprint(1, 5, 2, False), fingerprint(1, 4, 3, False),
+                fingerprint(1, 4, 2, True)}) == 5

@@ -142,7 +142,7 @@ class Command(BaseCommand):
             if not result.passed:
                 continue  # admitted customers passed the scorecard at admission
             archetypes.append((k, industry_id, inputs, result.total, result.tier,
-                               fingerprint(compiled.version_id, inputs)))
+                               fingerprint(compiled.version_id, 1, risk_class, False)))
             k += 1
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
