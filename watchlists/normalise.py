@@ -35,7 +35,8 @@ from functools import lru_cache
 
 # Longest first: suffixes are stripped repeatedly from the end of a Chinese name.
 HAN_LEGAL_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "股份公司", "有限公司", "集团公司", "控股集团", "集团", "公司",
+    "股份有限公司", "有限责任公司", "股份公司", "有限公司", "集团公司", "控股集团", "分公司", "总公司", "集团", "公司",
+    "总厂", "厂",
 )
 LATIN_LEGAL_WORDS = frozenset(
     """

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from watchlists.normalise import han_to_pinyin
+from watchlists.normalise import han_to_pinyin, normalise
 
 REGIONS = (
     "北京 上海 天津 重庆 广州 深圳 杭州 南京 苏州 无锡 宁波 温州 武汉 长沙 成都 西安 郑州 济南 青岛 大连 沈阳 哈尔滨 "
@@ -115,6 +115,9 @@ class Query:
     text: str
     kind: str
     target: str | None  # external id of the entry it must find; None: must not match
+    # The target's names, normalised: another entry listed under exactly the same name (a
+    # namesake: the word pools repeat common names) is as right an answer as the target.
+    target_keys: frozenset[str] = frozenset()
 
 
 def _pinyin_word(han: str) -> str:
@@ -259,7 +262,8 @@ class Generator:
         if kind == "reorder":
             return f"{surname.upper()}, {first} {middle}".strip()
         if kind == "legal_form":
-            return f"{first} {surname}" if middle else f"Mr. {first} {surname}"
+            # A person has no legal form: an honorific, set aside the same way.
+            return "Mr. " + entry.name
         if kind == "pinyin":
             return entry.name.lower()
         return _fullwidth(entry.name)
@@ -378,7 +382,9 @@ def build(
     built: list[Query] = []
     for index, entry in enumerate(reservoir):
         kind = KINDS_POSITIVE[index % len(KINDS_POSITIVE)]
-        built.append(Query(text=generator.positive(entry, kind), kind=kind, target=entry.external_id))
+        keys = frozenset(normalise(name).key for name in (entry.name, *entry.aliases))
+        built.append(Query(text=generator.positive(entry, kind), kind=kind, target=entry.external_id,
+                           target_keys=keys))
     built += [Query(text=generator.negative(), kind="negative", target=None) for _ in range(queries - positives)]
     sampler.shuffle(built)
     return built

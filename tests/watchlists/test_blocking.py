@@ -62,3 +62,14 @@ def test_bench_screening_command_prints_the_figures():
     text = out.getvalue()
     for label in ("import ", "query latency", "threshold    85", "recall by kind", "peak memory"):
         assert label in text
+
+
+def test_letters_swapped_across_the_middle_share_a_block():
+    listed, query = "nivevoescusofia", "nivevosecusofia"  # "oe" / "eo" at the middle
+    assert entry_blocks([_forms(listed)]).keys() & set(query_blocks(_forms(query)))
+
+
+def test_chinese_character_missing_in_the_second_half_shares_a_block():
+    assert entry_blocks([normalise("武汉长江电子元器件有限公司")]).keys() & set(
+        query_blocks(normalise("武汉长江电子元件有限公司"))
+    )

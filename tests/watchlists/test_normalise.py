@@ -34,6 +34,7 @@ def test_fold_full_width_brackets_around_chinese():
     ("name", "key"),
     [
         ("上海恒瑞精密机械股份有限公司", "shanghaihengruijingmijixie"),
+        ("上海恒瑞精密机械厂", "shanghaihengruijingmijixie"),
         ("上海恒瑞精密机械有限责任公司", "shanghaihengruijingmijixie"),
         ("上海恒瑞精密机械集团有限公司", "shanghaihengruijingmijixie"),
         ("上海恒瑞精密机械(集团)有限公司", "shanghaihengruijingmijixie"),

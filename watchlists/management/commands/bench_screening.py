@@ -24,6 +24,7 @@ from django.db import connection
 from watchlists import conf, synthetic
 from watchlists.enums import SourceFormat
 from watchlists.matching import search
+from watchlists.normalise import normalise
 from watchlists.services import watchlist_import
 
 WARM_UP_QUERIES = 20
@@ -101,7 +102,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             matches = search(query.text, limit=10, threshold=lowest)
             latencies.append((time.perf_counter() - started) * 1000)
-            results.append((query, [(m.external_id, m.score) for m in matches]))
+            results.append((query, [(m.external_id, m.score, normalise(m.matched_name).key) for m in matches]))
         latencies.sort()
         figures = {
             "latency_ms": {
@@ -136,17 +137,20 @@ class Command(BaseCommand):
 
 
 def _quality(results, threshold: float) -> dict:
-    """Recall: positive queries whose target scored at least ``threshold``.
+    """Recall: positive queries whose target (or a namesake: an entry listed under exactly the
+    same name) scored at least ``threshold``.
 
     Alert precision: of the queries with any hit at that level, those that are positive and
     found their target (an investigator reviews alerts). Hit precision: of all hits at that
-    level, those that are the query's target (other hits are look-alike entries).
+    level, those that are the target or a namesake (the others are look-alike entries).
     """
     found_by_kind: dict[str, list[bool]] = defaultdict(list)
     alerts = correct_alerts = hits = correct_hits = negatives_flagged = 0
     for query, matches in results:
-        above = [external_id for external_id, score in matches if score >= threshold]
-        hit_target = query.target is not None and query.target in above
+        above = [(external_id, key) for external_id, score, key in matches if score >= threshold]
+        right = [query.target is not None and (external_id == query.target or key in query.target_keys)
+                 for external_id, key in above]
+        hit_target = any(right)
         if query.target is not None:
             found_by_kind[query.kind].append(hit_target)
         elif above:
@@ -155,7 +159,7 @@ def _quality(results, threshold: float) -> dict:
             alerts += 1
             correct_alerts += int(hit_target)
             hits += len(above)
-            correct_hits += int(hit_target)
+            correct_hits += sum(right)
     positives = [found for values in found_by_kind.values() for found in values]
     kinds = Counter({kind: sum(values) / len(values) for kind, values in found_by_kind.items()})
     return {
