@@ -27,7 +27,3 @@ class Disposition(models.TextChoices):
     FALSE_POSITIVE = "false_positive", _("False positive")
     TRUE_MATCH = "true_match", _("True match")
 
-
-class KeyKind(models.TextChoices):
-    NAME = "name", _("Name")
-    ALIAS = "alias", _("Alias")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from onboarding.enums import State
 
 
@@ -13,9 +11,7 @@ def application_state_changed(sender, application, change, **kwargs) -> None:
         return
     application_id = application.pk
 
-    def queue() -> None:
-        from watchlists.tasks import screen_application
+    from config.celery import enqueue_on_commit
+    from watchlists.tasks import screen_application
 
-        screen_application.delay(application_id=application_id)
-
-    transaction.on_commit(queue)
+    enqueue_on_commit(screen_application, application_id=application_id)
