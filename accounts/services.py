@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -67,8 +66,9 @@ def notify(*, recipients: Iterable[User], verb: str | Promise, url: str = "") ->
     notification_ids = [row.pk for row in created]
     # Imported here: tasks import this module.
     from accounts.tasks import send_notification_emails
+    from config.celery import enqueue_on_commit
 
-    transaction.on_commit(lambda: send_notification_emails.delay(notification_ids=notification_ids))
+    enqueue_on_commit(send_notification_emails, notification_ids=notification_ids)
     return created
 
 

@@ -42,3 +42,24 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
+
+
+def enqueue_on_commit(task, **kwargs) -> None:
+    """Queue ``task`` once the current transaction commits, never failing the request.
+
+    The state change the user asked for has already committed when this runs; a broker that
+    is down must not turn it into an error page. What the task would do stays findable in
+    the database (the guards wait for screening and evaluation, ticks find due customers), so
+    the failure is logged and the work is picked up by a retry or the next tick.
+    """
+    import logging
+
+    def send() -> None:
+        try:
+            task.delay(**kwargs)
+        except Exception:
+            logging.getLogger("vetted.tasks").exception("Could not queue %s %s", task.name, kwargs)
+
+    from django.db import transaction
+
+    transaction.on_commit(send)

@@ -51,6 +51,8 @@ DEMO_USERS = (
     DemoUser("legal1", "孙丽", Role.APPROVER_LEGAL, "法务审批"),
     DemoUser("business1", "周强", Role.APPROVER_BUSINESS, "业务审批"),
     DemoUser("risk1", "吴敏", Role.RISK_MANAGER, "风险经理"),
+    # A second risk manager: a scorecard draft is published by someone other than its author.
+    DemoUser("risk2", "冯雪", Role.RISK_MANAGER, "风险经理"),
     DemoUser("admin", "郑浩", Role.ADMIN, "系统管理员"),
 )
 

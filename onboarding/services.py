@@ -128,7 +128,8 @@ def application_transition(
             application.document_reviewer = actor
         if from_state == State.BACKGROUND_CHECK and actor is not None and not as_system:
             application.investigator = actor
-        application._change_reason = reason or transition
+        # simple-history keeps at most 100 characters of a change reason; the full reason is on the StateChange.
+        application._change_reason = (reason or transition)[:100]
         try:
             application.save()
         except ConcurrentTransition:
@@ -299,7 +300,7 @@ def customer_set_status(*, customer: Customer, status: str, reason: str = "") ->
     """Put a customer under review, suspend, reactivate or offboard it (history row written)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     customer.status = status
-    customer._change_reason = reason or status
+    customer._change_reason = (reason or status)[:100]
     customer.save(update_fields=["status"])
     return customer
 
@@ -332,7 +333,7 @@ def application_open_review(*, customer: Customer, reason: str) -> Application:
             setattr(review, field, getattr(source, field))
     else:
         review.legal_name_zh, review.credit_code = customer.name, customer.credit_code
-    review._change_reason = reason
+    review._change_reason = reason[:100]
     review.save()
     if source is not None:
         for statement in source.financials.all():

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from onboarding.enums import State
 
 
 def _queue_evaluation(application_id: int) -> None:
+    from config.celery import enqueue_on_commit
     from screening.tasks import evaluate_application
 
-    transaction.on_commit(lambda: evaluate_application.delay(application_id=application_id))
+    enqueue_on_commit(evaluate_application, application_id=application_id)
 
 
 def application_state_changed(sender, application, change, **kwargs) -> None:
