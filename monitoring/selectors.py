@@ -23,6 +23,7 @@ from monitoring.enums import (
     REVIEWABLE_STATUSES,
     SEVERITY_ORDER,
     AlertStatus,
+    ChunkStatus,
     RunStatus,
 )
 from monitoring.models import Alert, AlertTally, AlertWeek, CustomerCreditProfile, JobRun, RunChunk, Statistic
@@ -168,7 +169,7 @@ def live_progress(runs: list[JobRun]) -> None:
         row["run_id"]: row for row in RunChunk.objects.filter(run_id__in=[r.pk for r in running])
         .values("run_id").annotate(
             evaluated=Sum("evaluated"), alerts=Sum("alerts_raised"), errors=Sum("errors"),
-            done=Count("pk", filter=~Q(status="pending")),
+            done=Count("pk", filter=~Q(status=ChunkStatus.PENDING)),
         )
     }
     for run in running:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from monitoring import permissions as perms
 from monitoring import runs, selectors, services
-from monitoring.enums import Indicator, JobKind, Scope, Trigger
+from monitoring.enums import ChunkStatus, Indicator, JobKind, Scope, Trigger
 from monitoring.forms import (
     AcknowledgeForm,
     AlertFilterForm,
@@ -191,7 +191,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(perms.can_view(request.user))
     run = get_object_or_404(JobRun.objects.select_related("started_by", "customer"), pk=pk)
     selectors.live_progress([run])
-    failed = RunChunk.objects.filter(run=run, status="failed").order_by("number")[:50]
+    failed = RunChunk.objects.filter(run=run, status=ChunkStatus.FAILED).order_by("number")[:50]
     return render(request, "monitoring/run_detail.html", {"run": run, "failed_chunks": failed})
 
 

@@ -260,6 +260,9 @@ class Command(BaseCommand):
         out(f"  customers/second  {run.evaluated / elapsed:,.0f}")
         out(f"  new snapshots     {snapshots:,} (the others repeated their last snapshot)")
         out(f"  alerts raised     {run.alerts_raised:,}")
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out(f"  worker CPU time   {usage.ru_utime + usage.ru_stime:,.1f} s in all (Python; PostgreSQL's own CPU comes "
+            f"on top), {(usage.ru_utime + usage.ru_stime) / max(run.evaluated, 1) * 1e6:,.0f} µs per customer")
         out(f"  peak memory       {_peak_mb(resource.RUSAGE_CHILDREN):,.0f} MB per worker process, "
             f"{_peak_mb(resource.RUSAGE_SELF):,.0f} MB this process")
         out(f"  floor             {floor:,.1f} s for one UPDATE of {floor_rows:,} profile rows "
