@@ -237,9 +237,11 @@ class Layout:
 def parse_record(layout: Layout, line: int, fields: list[str]) -> Row | None:
     """The checked row of one record, or None for a record that is not a party (a vessel)."""
     # Control characters (a line break inside quotes, a tab) mean nothing in a name.
-    fields = [f if f.isprintable() else _CONTROL.sub(" ", f) for f in fields]
-    if not any(f.strip() for f in fields):
-        return None
+    joined = "".join(fields)
+    if not joined.isprintable():
+        fields = [f if f.isprintable() else _CONTROL.sub(" ", f) for f in fields]
+    if not joined.strip():
+        return None  # a line of commas
     if layout.file_format == SourceFormat.OPENSANCTIONS:
         return _opensanctions_row(fields, layout.position, line)
     return _csv_row(fields, layout.position, line)

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -145,10 +145,18 @@ def _delete_entries(source: WatchlistSource) -> None:
 
 
 def _relink_hits(source: WatchlistSource) -> None:
-    same_entry = WatchlistEntry.objects.filter(source=source, external_id=OuterRef("entry_external_id"))
-    ScreeningHit.objects.filter(source=source, entry__isnull=True).update(
-        entry=Subquery(same_entry.values("pk")[:1])
-    )
+    """Point hits whose entry was replaced at the new entry with the same id in the list."""
+    if not ScreeningHit.objects.filter(source=source, entry__isnull=True).exists():
+        return
+    # One hash join over the source's entries (there is no index by external id).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE watchlists_screeninghit AS hit SET entry_id = entry.id "
+            "FROM watchlists_watchlistentry AS entry "
+            "WHERE hit.source_id = %s AND hit.entry_id IS NULL AND entry.source_id = hit.source_id "
+            "AND entry.external_id = hit.entry_external_id",
+            [source.pk],
+        )
 
 
 def _reserve_entry_ids(count: int) -> int:

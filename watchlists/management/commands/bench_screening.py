@@ -50,6 +50,7 @@ class Command(BaseCommand):
         if entries < 1 or queries < 1:
             raise CommandError("--entries and --queries must be positive.")
         figures: dict = {
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "database": f"{connection.vendor} {connection.settings_dict.get('NAME')}",
             "entries": entries, "queries": queries, "seed": seed, "threshold": conf.match_threshold(),
             "candidate_limit": conf.candidate_limit(),
@@ -67,6 +68,10 @@ class Command(BaseCommand):
                 figures.update(self._import(path, source, workers))
         figures.update(self._query(query_list))
         figures["peak_rss_megabytes"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        figures["peak_rss_workers_megabytes"] = round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        )
+        figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         self._print(figures)
         if json_path:
             with open(json_path, "w", encoding="utf-8") as out:
@@ -133,7 +138,10 @@ class Command(BaseCommand):
               f"hit precision {q['hit_precision']:.3f}, negatives flagged {q['negatives_flagged']}{marker}")
         q = f[f"at_{f['threshold']:g}"]
         w("recall by kind      " + ", ".join(f"{kind} {value:.3f}" for kind, value in q["recall_by_kind"].items()))
-        w(f"peak memory         {f['peak_rss_megabytes']} MB (max RSS of this process; PostgreSQL not included)")
+        w(f"peak memory         {f['peak_rss_megabytes']} MB in this process, {f['peak_rss_workers_megabytes']} MB "
+          "in the largest import worker (max RSS; PostgreSQL not included)")
+        w(f"load average        {f['load_average_at_start']} at start, {f['load_average_at_end']} at end "
+          "(1, 5, 15 min; other work on the machine)")
 
 
 def _quality(results, threshold: float) -> dict:
