@@ -1,8 +1,8 @@
 """Reliability with real processes: a Celery worker killed mid-run, and Redis going away.
 
 These start ``celery -A config worker --pool=solo`` (and beat) as subprocesses on the test
-database, with Redis at ``REDIS_URL`` (default redis://127.0.0.1:6379/15, a database number
-nobody else uses). They fail, not skip, when Redis is missing. The Redis outage uses a
+database, with the Redis of ``REDIS_URL`` (default 127.0.0.1:6379) on database 15, which
+nobody else uses (``MONITORING_TEST_REDIS_URL`` overrides it). They fail, not skip, when Redis is missing. The Redis outage uses a
 private ``redis-server`` on a free port; the shared one is never stopped.
 """
 
@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -32,7 +33,16 @@ from monitoring.models import Alert, Heartbeat, JobRun, RunChunk, RunItem
 from tests.monitoring.factories import admitted_customer, set_credit
 
 BASE_DIR = Path(settings.BASE_DIR)
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+def _test_redis_url() -> str:
+    """The Redis of REDIS_URL (CI's), on database 15: these tests empty it, so not the app's own."""
+    explicit = os.environ.get("MONITORING_TEST_REDIS_URL")
+    if explicit:
+        return explicit
+    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    return urlunsplit((parts.scheme, parts.netloc, "/15", "", ""))
+
+
+REDIS_URL = _test_redis_url()
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
