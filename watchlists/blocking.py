@@ -94,27 +94,54 @@ def _han_head(han: str) -> int:
     return _hash(f"h{len(han)}:{han[:len(han) // 2]}")
 
 
+_PREFIXES: dict[str, int] = {}
+
+
+def _prefixed(prefix: str, piece: str) -> int:
+    """``_hash(prefix + piece)``, with the prefix's CRC computed once."""
+    start = _PREFIXES.get(prefix)
+    if start is None:
+        start = _PREFIXES[prefix] = crc32(prefix.encode())
+    value = crc32(piece.encode(), start)
+    return value - 0x1_0000_0000 if value >= 0x8000_0000 else value
+
+
+def name_blocks(forms: NameForms) -> list[int]:
+    """The blocks stored for one name (the import's hot path: no set, no f-string per block)."""
+    packed = forms.key.replace(" ", "")
+    length = len(packed)
+    if length < 2:
+        blocks = [_key_hash(length, 0, packed)]
+    else:
+        half = length // 2
+        blocks = [_key_hash(length, 0, packed[:half]), _key_hash(length, 1, packed[half:])]
+    if forms.compact != packed:
+        blocks.append(_prefixed("c:", forms.compact))
+    if len(forms.han_runs) > 1:
+        blocks.append(_prefixed("s:", forms.syllables))
+    han = forms.han
+    if len(han) >= MIN_HAN_LENGTH:
+        size = len(han)
+        blocks.append(_prefixed(f"e{size}:", han[0::2]))
+        blocks.append(_prefixed(f"o{size}:", han[1::2]))
+        blocks.append(_prefixed(f"h{size}:", han[:size // 2]))
+    return blocks
+
+
+def identifier_block(value: str) -> int:
+    return _prefixed("i:", value)
+
+
 def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = ()) -> dict[int, str]:
     """The blocks stored for one entry, each with the key of the name it came from ("" for an
     identifier's block): the key lets a query rank candidates before reading any entry."""
     blocks: dict[int, str] = {}
     for forms in names:
-        if not forms:
-            continue
-        found: set[int] = set()
-        packed = forms.key.replace(" ", "")
-        _key_blocks(packed, found)
-        if forms.compact != packed:
-            found.add(_hash(f"c:{forms.compact}"))
-        if len(forms.han_runs) > 1:
-            found.add(_hash(f"s:{forms.syllables}"))
-        if len(forms.han) >= MIN_HAN_LENGTH:
-            _han_blocks(forms.han, found)
-            found.add(_han_head(forms.han))
-        for block in found:
-            blocks.setdefault(block, forms.key)
+        if forms:
+            for block in name_blocks(forms):
+                blocks.setdefault(block, forms.key)
     for value in identifiers:
-        blocks[_hash(f"i:{value}")] = ""
+        blocks[identifier_block(value)] = ""
     return blocks
 
 

@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from watchlists.blocking import entry_blocks
+from watchlists.blocking import entry_blocks, identifier_block, name_blocks
 from watchlists.enums import EntityType, SourceFormat
 from watchlists.normalise import normalise, normalise_identifier
 
@@ -268,21 +268,24 @@ def _check_size(row: Row) -> Row:
 
 
 def _csv_row(fields: list[str], position: dict[str, int], line: int) -> Row:
-    raw_type = _required(fields, position, "entity_type", line).lower()
+    raw_type = fields[position["entity_type"]].strip().lower()
     entity_type = ENTITY_TYPES.get(raw_type)
     if entity_type is None:
+        if not raw_type:
+            _required(fields, position, "entity_type", line)
         raise ImportFailed(
             _("entity_type must be “company” or “person”, not “%(value)s”.") % {"value": raw_type[:40]}, line
         )
+    identifiers = position.get("identifiers")
     return _check_size(Row(
         line=line,
         external_id=_required(fields, position, "id", line),
         name=_required(fields, position, "name", line),
-        aliases=_split(_optional(fields, position, "aliases")),
-        country=_countries(_optional(fields, position, "country")),
-        program=_optional(fields, position, "program"),
+        aliases=_split(fields[position["aliases"]]),
+        country=_countries(fields[position["country"]]),
+        program=fields[position["program"]].strip(),
         entity_type=entity_type,
-        identifiers=_split(_optional(fields, position, "identifiers")),
+        identifiers=_split(fields[identifiers]) if identifiers is not None else [],
     ))
 
 
@@ -364,24 +367,35 @@ def copy_payload(source_id: int, first_id: int, layout: Layout, block: Block) ->
     key_count = identifier_count = 0
     rows = parse_block(layout, block)
     for entry_id, row in enumerate(rows, start=first_id):
-        prepared = prepare(row)
         entry = str(entry_id)
-        # COPY text format: fields hold no tab, line break or NUL (read_rows replaced control
+        keys: list[str] = []
+        for text in (row.name, *row.aliases):
+            forms = normalise(text)
+            key = forms.key
+            if key and key not in keys:
+                keys.append(key)
+                # One line per block: "block<TAB>entry<TAB>key", built with one join per name.
+                suffix = f"\t{entry}\t{_block_key(key)}\n"
+                blocks.append(suffix.join(map(str, name_blocks(forms))) + suffix)
+        identifiers = _identifiers(row)
+        for value in identifiers:
+            blocks.append(f"{identifier_block(value)}\t{entry}\t\n")
+        # COPY text format: fields hold no tab, line break or NUL (parse_record replaced control
         # characters; keys are one per line, so their line breaks become the escape \n).
         line = "\t".join((
             entry, source, row.external_id, row.name, _json_list(row.aliases), row.country, row.program,
-            row.entity_type, _json_list(row.identifiers), "\x1f".join(prepared.keys), prepared.identifiers_text,
+            row.entity_type, _json_list(row.identifiers), "\x1f".join(keys),
+            f"|{'|'.join(identifiers)}|" if identifiers else "",
         ))
         if "\\" in line:
             line = line.replace("\\", "\\\\")
         entries.append(line.replace("\x1f", "\\n"))
-        for block_value, key in prepared.blocks.items():
-            blocks.append(f"{block_value}\t{entry}\t{_block_key(key)}")
-        key_count += len(prepared.keys)
-        identifier_count += len(prepared.identifiers)
+        key_count += len(keys)
+        identifier_count += len(identifiers)
+    block_text = "".join(blocks)
     return CopyPayload(
-        entries=_lines(entries), blocks=_lines(blocks), entry_count=len(entries), key_count=key_count,
-        identifier_count=identifier_count, block_count=len(blocks),
+        entries=_lines(entries), blocks=block_text.encode(), entry_count=len(entries), key_count=key_count,
+        identifier_count=identifier_count, block_count=block_text.count("\n"),
         ids=[row.external_id for row in rows], lines=[row.line for row in rows],
     )
 

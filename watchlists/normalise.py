@@ -74,11 +74,10 @@ def fold(text: str) -> str:
         text = text.lower().translate(_ASCII_JOINERS)
     else:
         text = unicodedata.normalize("NFKC", text).casefold()
-        if not text.isascii():
+        if not text.isascii() and not unicodedata.is_normalized("NFD", text):
             # NFD then drop combining marks: Latin accents go, Chinese characters are untouched.
             decomposed = unicodedata.normalize("NFD", text)
-            if decomposed != text:
-                text = unicodedata.normalize("NFC", _COMBINING_RE.sub("", decomposed))
+            text = unicodedata.normalize("NFC", _COMBINING_RE.sub("", decomposed))
         text = _JOINERS_RE.sub("", text)
     return _SEPARATORS_RE.sub(" ", text).strip()
 
@@ -168,8 +167,7 @@ def han_to_pinyin(run: str) -> list[str]:
     fraction of the cost of ``pypinyin.lazy_pinyin``, which matters at a million entries.
     """
     tables = _pinyin_tables()
-    default = tables.default
-    syllables = [default.get(c, c) for c in run]
+    syllables = list(map(tables.default.get, run, run))  # get(c, c): unknown characters stay
     if tables.sensitive.isdisjoint(run):
         return syllables
     phrases = tables.phrases

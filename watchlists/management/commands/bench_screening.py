@@ -85,15 +85,25 @@ class Command(BaseCommand):
                 self.stdout.write(f"\r  importing: {count:>12,} entries", ending="")
                 self.stdout.flush()
 
+        backend = _backend_cpu()
+        own = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         result = watchlist_import(file=path, source_name=source, file_format=SourceFormat.CSV, progress=progress,
                                   workers=workers)
         seconds = time.perf_counter() - started
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {
+            "this_process": round(own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime, 1),
+            "workers": round(children.ru_utime + children.ru_stime, 1),
+            "postgresql_backend": round(_backend_cpu() - backend, 1) if backend is not None else None,
+        }
         if interactive:
             self.stdout.write("")
         self.stdout.write(f"imported {result.entries:,} entries ({result.names:,} names, "
                           f"{result.identifiers:,} identifiers) in {seconds:.1f} s")
-        return {"import_seconds": round(seconds, 1), "import_workers": workers, "imported_entries": result.entries,
+        return {"import_seconds": round(seconds, 1), "import_cpu_seconds": cpu, "import_workers": workers,
+                "imported_entries": result.entries,
                 "imported_names": result.names, "imported_identifiers": result.identifiers}
 
     def _query(self, query_list: list[synthetic.Query]) -> dict:
@@ -129,6 +139,9 @@ class Command(BaseCommand):
         if "import_seconds" in f:
             w(f"import              {f['import_seconds']} s ({f['imported_names']:,} names, "
               f"{f['imported_identifiers']:,} identifiers)")
+            cpu = f["import_cpu_seconds"]
+            w(f"import CPU          {cpu['this_process']} s this process, {cpu['workers']} s workers, "
+              f"{cpu['postgresql_backend']} s PostgreSQL backend")
         lat = f["latency_ms"]
         w(f"query latency       p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms, mean {lat['mean']} ms")
         for key in sorted(k for k in f if k.startswith("at_")):
@@ -142,6 +155,19 @@ class Command(BaseCommand):
           "in the largest import worker (max RSS; PostgreSQL not included)")
         w(f"load average        {f['load_average_at_start']} at start, {f['load_average_at_end']} at end "
           "(1, 5, 15 min; other work on the machine)")
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _quality(results, threshold: float) -> dict:
