@@ -159,7 +159,13 @@ PHRASE_WINDOW = 4
 
 
 def han_to_pinyin(run: str) -> list[str]:
-    """Toneless pinyin syllables of a run of Chinese characters.
+    """Toneless pinyin syllables of a run of Chinese characters (see ``_han_to_pinyin``)."""
+    return list(_han_to_pinyin(run))
+
+
+@lru_cache(maxsize=200_000)
+def _han_to_pinyin(run: str) -> tuple[str, ...]:
+    """Toneless pinyin syllables of a run of Chinese characters, cached per run.
 
     Each character takes its most common reading (a dictionary hit); only a character
     that some phrase reads otherwise looks at the phrases around it, longest first. This
@@ -169,7 +175,7 @@ def han_to_pinyin(run: str) -> list[str]:
     tables = _pinyin_tables()
     syllables = list(map(tables.default.get, run, run))  # get(c, c): unknown characters stay
     if tables.sensitive.isdisjoint(run):
-        return syllables
+        return tuple(syllables)
     phrases = tables.phrases
     n = len(run)
     for i, char in enumerate(run):
@@ -185,7 +191,7 @@ def han_to_pinyin(run: str) -> list[str]:
                     break
             if found:
                 break
-    return syllables
+    return tuple(syllables)
 
 
 # --- The forms -----------------------------------------------------------------------------
@@ -234,7 +240,8 @@ def normalise(name: str) -> NameForms:
     han_parts: list[str] = []
     for token in tokens:
         if _is_han_token(token):
-            syllables = han_to_pinyin(token)
+            # Names repeat (common given names, the same company under several aliases): cached.
+            syllables = _han_to_pinyin(token)
             han_parts.append(token)
             syllable_words.extend(syllables)
             compact_parts.extend(syllables)
