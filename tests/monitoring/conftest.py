@@ -15,3 +15,12 @@ def people(db):
         "nora": user_with(username="nora"),
         "adam": user_with(Role.ADMIN, username="adam"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
