@@ -165,7 +165,7 @@ def test_hit_dispositioned_is_sent_after_commit(listed_application, investigator
         hit_dispositioned.disconnect(receiver)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_dispositions_exactly_one_wins(sales, reviewer, investigator, other_investigator):
     import_list("P-9,王建国,,CN,TEST,person")
     application = advance(ApplicationFactory(created_by=sales), State.BACKGROUND_CHECK, reviewer=reviewer)

@@ -135,3 +135,26 @@ def test_has_true_match_for_application_and_customer(sanctions, sales, reviewer)
 def test_has_true_match_needs_an_id():
     with pytest.raises(ValueError):
         selectors.has_true_match()
+
+
+def test_rescreen_command_runs_the_services(sanctions, sales, reviewer):
+    import io
+
+    from django.core.management import call_command
+
+    application = advance(ApplicationFactory(created_by=sales), State.BACKGROUND_CHECK, reviewer=reviewer)
+    out = io.StringIO()
+    call_command("rescreen", "--application", str(application.pk), "--open-applications", stdout=out)
+    assert out.getvalue() == (
+        f"application {application.pk}: 1 hit(s)\n1 application(s) in background check screened\n"
+    )
+    assert ScreeningRun.objects.filter(application=application).count() == 2
+
+
+def test_tasks_call_the_services(sanctions, sales, reviewer):
+    from watchlists import tasks
+
+    application = advance(ApplicationFactory(created_by=sales), State.BACKGROUND_CHECK, reviewer=reviewer)
+    run_id = tasks.screen_application.delay(application_id=application.pk).get()
+    assert ScreeningRun.objects.get(pk=run_id).application == application
+    assert tasks.screen_open_applications.delay().get() == 1
