@@ -54,6 +54,8 @@ LATIN_LEADING_WORDS = frozenset("the ooo zao oao pao jsc ojsc pjsc cjsc tov mr m
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _HAN_RE = re.compile(f"[{_HAN}]")
 _TOKEN_RE = re.compile(f"[{_HAN}]+|[^\\s{_HAN}]+")
+# CJK Unified Ideographs only: NFKC, case and punctuation rules change nothing in such a name.
+_PURE_HAN_RE = re.compile("[\u4e00-\u9fff]+")
 _JOINERS_RE = re.compile(r"[.'’‘`´\-‐‑–]")  # noqa: RUF001 - these are the characters meant
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 _ASCII_JOINERS = str.maketrans("", "", ".'`-")
@@ -227,6 +229,10 @@ def _group_person_name(run: str, syllables: list[str]) -> list[str]:
 
 
 def normalise(name: str) -> NameForms:
+    if name and _PURE_HAN_RE.fullmatch(name):
+        # Only common Chinese characters (most Chinese names): folding changes nothing.
+        run = _strip_han_suffixes(name) or name
+        return _han_forms(run, _han_to_pinyin(run))
     folded = fold(name)
     if folded.isascii():
         # The common case for Latin names: every form is made of the words themselves.
@@ -259,6 +265,18 @@ def normalise(name: str) -> NameForms:
         key=" ".join(key_words), syllables=" ".join(syllable_words), compact="".join(compact_parts),
         han="".join(han_parts), han_runs=tuple(han_parts),
     )
+
+
+def _han_forms(run: str, syllables: tuple[str, ...]) -> NameForms:
+    """The forms of a name that is a single run of Chinese characters."""
+    if 2 <= len(run) <= 4:
+        key_words = _group_person_name(run, syllables)
+        key_words.sort()
+        key = " ".join(key_words)
+    else:
+        key = "".join(syllables)
+    compact = "".join(syllables)
+    return NameForms(key=key, syllables=" ".join(sorted(syllables)), compact=compact, han=run, han_runs=(run,))
 
 
 def normalise_identifier(value: str) -> str:

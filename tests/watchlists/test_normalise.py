@@ -117,3 +117,9 @@ def test_looks_like_identifier():
 )
 def test_score_hand_computed_examples(query, listed, score):
     assert score_names(query, listed) == score
+
+
+@pytest.mark.parametrize("name", ["张伟", "欧阳修", "上海恒瑞精密机械股份有限公司", "有限公司", "重庆银行", "李"])
+def test_normalise_pure_chinese_fast_path_equals_the_general_path(name):
+    # A trailing space makes the name take the general path (fold, tokens, …).
+    assert normalise(name) == normalise(name + " ")
