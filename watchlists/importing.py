@@ -262,7 +262,7 @@ def _optional(fields: list[str], position: dict[str, int], column: str) -> str:
 def _check_size(row: Row) -> Row:
     if len(row.external_id) > 200:
         raise ImportFailed(_("the id is longer than 200 characters."), row.line)
-    if len(row.aliases) + 1 > MAX_NAMES_PER_ENTRY:
+    if len(row.aliases) >= MAX_NAMES_PER_ENTRY:
         raise ImportFailed(_("more than %(count)d names for one entry.") % {"count": MAX_NAMES_PER_ENTRY}, row.line)
     return row
 
@@ -276,16 +276,16 @@ def _csv_row(fields: list[str], position: dict[str, int], line: int) -> Row:
         raise ImportFailed(
             _("entity_type must be “company” or “person”, not “%(value)s”.") % {"value": raw_type[:40]}, line
         )
+    external_id = fields[position["id"]].strip()
+    name = fields[position["name"]].strip()
+    if not external_id or not name:
+        _required(fields, position, "id", line)
+        _required(fields, position, "name", line)
     identifiers = position.get("identifiers")
     return _check_size(Row(
-        line=line,
-        external_id=_required(fields, position, "id", line),
-        name=_required(fields, position, "name", line),
-        aliases=_split(fields[position["aliases"]]),
-        country=_countries(fields[position["country"]]),
-        program=fields[position["program"]].strip(),
-        entity_type=entity_type,
-        identifiers=_split(fields[identifiers]) if identifiers is not None else [],
+        line, external_id, name, _split(fields[position["aliases"]]), _countries(fields[position["country"]]),
+        fields[position["program"]].strip(), entity_type,
+        _split(fields[identifiers]) if identifiers is not None else [],
     ))
 
 
