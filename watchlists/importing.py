@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from watchlists.blocking import entry_blocks, identifier_block, name_blocks
+from watchlists.blocking import identifier_block, name_blocks
 from watchlists.enums import EntityType, SourceFormat
 from watchlists.normalise import normalise, normalise_identifier
 
@@ -80,12 +80,11 @@ class Row(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class PreparedRow:
-    """A row with what the import derives: its normalised keys and folded identifiers."""
+    """A row with what the import derives for the bulk (non-PostgreSQL) path."""
 
     row: Row
     keys: list[str]
     identifiers: list[str]
-    blocks: dict[int, str]  # block -> key of the name it came from ("" for an identifier)
 
     @property
     def keys_text(self) -> str:
@@ -307,17 +306,14 @@ def _opensanctions_row(fields: list[str], position: dict[str, int], line: int) -
 
 
 def prepare(row: Row) -> PreparedRow:
-    """Normalise every name of the row (one key per distinct normalised name), fold its
-    identifiers, and compute its candidate-index blocks."""
-    forms = []
+    """Normalise every name of the row (one key per distinct normalised name) and fold its
+    identifiers."""
     keys: list[str] = []
     for text in (row.name, *row.aliases):
-        normalised = normalise(text)
-        if normalised and normalised.key not in keys:
-            keys.append(normalised.key)
-            forms.append(normalised)
-    identifiers = _identifiers(row)
-    return PreparedRow(row=row, keys=keys, identifiers=identifiers, blocks=entry_blocks(forms, identifiers))
+        key = normalise(text).key
+        if key and key not in keys:
+            keys.append(key)
+    return PreparedRow(row=row, keys=keys, identifiers=_identifiers(row))
 
 
 def _identifiers(row: Row) -> list[str]:

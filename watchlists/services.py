@@ -77,10 +77,12 @@ def watchlist_import(
     normalise the names while this one reads the file and writes (for big files, from the
     command line); elsewhere with bulk inserts.
 
-    Side effects: creates the source if new; hits on the replaced entries keep their
-    copy of what matched and are linked again to the entry with the same id in the new
-    list; after commit, applications in background check are screened again
-    (``watchlists.screen_open_applications``).
+    Side effects: creates the source if new; on PostgreSQL builds the source's new block
+    table (the candidate index), drops the one before last, and vacuums the new one after
+    commit; hits on the replaced entries keep their copy of what matched and are linked
+    again to the entry with the same id in the new list; after commit, applications in
+    background check are screened again (``watchlists.screen_open_applications``) and
+    ``watchlists.signals.watchlist_imported`` is sent (monitoring re-screens customers).
     """
     source_name = (source_name or "").strip()
     if not source_name:
@@ -139,7 +141,7 @@ def _queue_open_applications() -> None:
 
 def _delete_entries(source: WatchlistSource) -> None:
     # Hits keep their copy of the entry; the FK is cleared here and restored by _relink_hits.
-    ScreeningHit.objects.filter(entry__source=source).update(entry=None)
+    ScreeningHit.objects.filter(source=source, entry__isnull=False).update(entry=None)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM watchlists_watchlistentry WHERE source_id = %s", [source.pk])
 

@@ -7,6 +7,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from watchlists.enums import SourceFormat
 from watchlists.importing import ImportFailed
@@ -48,7 +49,10 @@ class Command(BaseCommand):
         except ImportFailed as error:
             if show:
                 self.stdout.write("")
-            raise CommandError(f"{path}: {error.display} The previous list of “{source}” stays in force.") from None
+            raise CommandError(
+                _("%(path)s: %(error)s The previous list of “%(source)s” stays in force.")
+                % {"path": path, "error": error.display, "source": source}
+            ) from None
         if show:
             self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(
