@@ -2,9 +2,22 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from accounts.roles import Role
 from tests.factories import ApplicationFactory, user_with
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (en in tests).
+
+    Middleware activates the user's language for the thread of a request and nothing resets it,
+    so without this a test calling a service after a Chinese page would get Chinese messages.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         for role in extracted or ():
-            self.groups.add(Group.objects.get(name=str(role)))
+            # get_or_create: a transactional test elsewhere may have flushed the migration's groups.
+            self.groups.add(Group.objects.get_or_create(name=str(role))[0])
         self.__dict__.pop("role_names", None)
 
 

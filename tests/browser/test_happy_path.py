@@ -25,7 +25,7 @@ def test_sales_submits_and_reviewer_passes_in_chinese(new_page, tmp_path):
     page = new_page()
     _login(page, "zhangmin")
     page.click("a[href='/applications/new/']")
-    page.get_by_label("法定名称（中文）").fill("苏州星河智能装备有限公司")
+    page.get_by_label("企业名称（中文）").fill("苏州星河智能装备有限公司")
     page.fill("#id_credit_code", "91350100M000100Y43")
     page.fill("#id_registration_date", "2016-08-01")
     page.fill("#id_registered_capital", "20000000")
