@@ -144,7 +144,7 @@ def test_rescreen_command_runs_the_services(sanctions, sales, reviewer):
 
     application = advance(ApplicationFactory(created_by=sales), State.BACKGROUND_CHECK, reviewer=reviewer)
     out = io.StringIO()
-    call_command("rescreen", "--application", str(application.pk), "--open-applications", stdout=out)
+    call_command("watchlist_rescreen", "--application", str(application.pk), "--open-applications", stdout=out)
     assert out.getvalue() == (
         f"application {application.pk}: 1 hit(s)\n1 application(s) in background check screened\n"
     )

@@ -1,4 +1,4 @@
-"""python manage.py rescreen [--application ID ...] [--customer ID ...] [--open-applications]
+"""python manage.py watchlist_rescreen [--application ID ...] [--customer ID ...] [--open-applications]
 
 The screening jobs by hand (the Celery tasks watchlists.screen_application,
 watchlists.screen_customers and watchlists.screen_open_applications call the same services).
