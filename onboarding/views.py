@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onboarding import permissions as perms
 from onboarding import selectors, services
+from onboarding.files import protected_file_response
 from onboarding.filters import ApplicationFilter
 from onboarding.forms import (
     ApplicationForm,
@@ -273,23 +274,10 @@ def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("onboarding:application_detail", pk=document.application_id)
 
 
-def _file_response(document: Document, *, inline: bool) -> FileResponse:
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_GET
 @login_required
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    return _file_response(_get_document(request, pk), inline=False)
+    return protected_file_response(_get_document(request, pk), inline=False)
 
 
 @require_GET
@@ -300,10 +288,7 @@ def document_preview(request: HttpRequest, pk: int) -> FileResponse:
     document = _get_document(request, pk)
     if not document.previewable:
         raise Http404
-    response = _file_response(document, inline=True)
-    # The file is shown, never run: no script, no plugins, whatever it contains.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'none'; sandbox"
-    return response
+    return protected_file_response(document, inline=True)
 
 
 @require_GET

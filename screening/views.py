@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onboarding import permissions as onboarding_perms
 from onboarding import services as onboarding_services
 from onboarding.enums import State
+from onboarding.files import protected_file_response
 from onboarding.models import Application
 from screening import permissions as perms
 from screening import selectors, services
@@ -224,28 +225,13 @@ def report_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _screen(request, application, status=400, report_form=form)
 
 
-def _file_response(stored, *, inline: bool) -> FileResponse:
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Shown, never run: no script, no plugins, whatever the file contains.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'none'; sandbox"
-    return response
-
-
 @require_GET
 @login_required
 def photo_view(request: HttpRequest, pk: int) -> FileResponse:
     """A site-visit photo, inline (JPEG/PNG only were accepted); ``?download=1`` saves it."""
     photo = get_object_or_404(SiteVisitPhoto.objects.select_related("site_visit"), pk=pk)
     _get_application(request, photo.site_visit.application_id)
-    return _file_response(photo, inline=request.GET.get("download") != "1")
+    return protected_file_response(photo, inline=request.GET.get("download") != "1")
 
 
 @require_GET
@@ -253,7 +239,7 @@ def photo_view(request: HttpRequest, pk: int) -> FileResponse:
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = get_object_or_404(ThirdPartyReport, pk=pk)
     _get_application(request, report.application_id)
-    return _file_response(report, inline=False)
+    return protected_file_response(report, inline=False)
 
 
 # --- Scorecard management (risk managers) ---
