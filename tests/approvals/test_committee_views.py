@@ -231,9 +231,11 @@ def test_policy_edit_by_approver_refused_and_unknown_tier_404(client, people):
 
 def test_navigation_links_by_role(rf, people):
     shown = {}
-    for who in ("fay", "alice", "rita", "rosa"):
+    for who in ("fay", "alice", "rita", "rosa", "ivan"):
         request = rf.get("/")
         request.user = people[who]
         labels = [str(label) for label, _url in navigation(request)["nav_items"]]
-        shown[who] = ("Committee" in labels, "Customers" in labels)
-    assert shown == {"fay": (True, True), "alice": (False, True), "rita": (False, False), "rosa": (True, True)}
+        shown[who] = ("Committee" in labels, "Customers" in labels, "Watchlists" in labels, "Watchlist search" in labels)
+    assert shown == {"fay": (True, True, False, False), "alice": (False, True, False, False),
+                     "rita": (False, False, False, False), "rosa": (True, True, True, False),
+                     "ivan": (False, False, False, True)}

@@ -178,3 +178,19 @@ def test_condition_fulfil_requires_post(client, people):
     client.force_login(people["rosa"])
     response = client.get(reverse("approvals:condition_fulfil", args=[customer.conditions.get().pk]))
     assert response.status_code == 405
+
+
+def test_customer_page_shows_its_monitoring_alerts_to_risk_and_its_owner(client, people):
+    from monitoring.indicators import Firing
+    from monitoring.models import Alert
+    from monitoring.services import alerts_raise
+
+    customer = _admitted(people)
+    alerts_raise([Firing(customer.pk, "review_overdue", "medium", {"days": 3})], now=timezone.now())
+    alert = Alert.objects.get(customer=customer)
+    url = reverse("approvals:customer_detail", args=[customer.pk])
+    for who, panel, link in (("rosa", True, True), ("alice", True, False), ("fay", False, False)):
+        client.force_login(people[who])
+        page = client.get(url).content.decode()
+        assert ('id="customer-alerts"' in page, f'data-alert="{alert.pk}"' in page) == (panel, panel), who
+        assert (reverse("monitoring:alert_detail", args=[alert.pk]) in page) is link, who
