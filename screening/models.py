@@ -212,11 +212,11 @@ class Evaluation(models.Model):
 
     application = models.ForeignKey(
         "onboarding.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="evaluations",
-        verbose_name=_("application"),
+        verbose_name=_("application"), db_index=False,  # led by evaluation_application_latest
     )
     customer = models.ForeignKey(
         "onboarding.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="evaluations",
-        verbose_name=_("customer"),
+        verbose_name=_("customer"), db_index=False,  # led by evaluation_customer_latest
     )
     version = models.ForeignKey(
         ScorecardVersion, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("scorecard version")
