@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from monitoring.enums import MONITORED_STATUSES, Scope
 from monitoring.indicators import Previous, evaluation_firings, watchlist_firing
-from monitoring.models import CustomerCreditProfile, JobRun, RunChunk, RunItem
+from monitoring.models import AdmissionInputs, CustomerCreditProfile, JobRun, RunChunk, RunItem
 from monitoring.services import (
     alerts_raise,
     cadence_months,
@@ -33,7 +33,7 @@ from monitoring.services import (
 )
 from monitoring.snapshot import ResultEncoder, fingerprint
 from onboarding.models import Customer
-from screening.scoring import evaluate
+from screening.scoring import evaluate, unchanged_until
 from screening.selectors import published_compiled
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class ChunkOutcome:
     evaluated: int = 0
     alerts: int = 0
     errors: int = 0
+    reused: int = 0  # customers whose last result stood (nothing changed), counted in ``evaluated``
     messages: list[str] = field(default_factory=list)
 
 
@@ -55,18 +56,18 @@ class ChunkOutcome:
 _ROW_SQL = (
     "SELECT c.id, c.tier, i.risk_class, p.bureau_score, p.overdue_count, p.litigation_count, p.tax_rating, "
     "p.statements_date, p.data_version, p.last_evaluation_id, p.last_total, p.last_tier, p.last_bureau_score, "
-    "p.last_overdue_count, p.last_litigation_count, p.last_fingerprint, a.inputs "
+    "p.last_overdue_count, p.last_litigation_count, p.last_fingerprint, p.last_knockouts, p.unchanged_until, "
+    "p.last_evaluated_at <= %s "
     "FROM onboarding_customer c "
     "JOIN monitoring_customercreditprofile p ON p.customer_id = c.id "
-    "LEFT JOIN monitoring_admissioninputs a ON a.customer_id = c.id "
     "LEFT JOIN onboarding_industry i ON i.id = c.industry_id "
     "WHERE c.id >= %s AND c.id <= %s AND c.status IN ({statuses})"
 )
 
 
-def _rows(run: JobRun, chunk: RunChunk) -> list[tuple]:
+def _rows(run: JobRun, chunk: RunChunk, now: datetime) -> list[tuple]:
     sql = _ROW_SQL.format(statuses=", ".join(["%s"] * len(MONITORED_STATUSES)))
-    params: list = [chunk.first_id, chunk.last_id, *(str(s) for s in MONITORED_STATUSES)]
+    params: list = [now, chunk.first_id, chunk.last_id, *(str(s) for s in MONITORED_STATUSES)]
     if run.scope == Scope.DUE:
         sql += " AND (p.due_on IS NULL OR p.due_on <= %s)"
         params.append(run.cutoff)
@@ -76,6 +77,19 @@ def _rows(run: JobRun, chunk: RunChunk) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql + " ORDER BY c.id", params)
         return cursor.fetchall()
+
+
+def _admission_inputs(customer_ids: list[int]) -> dict[int, object]:
+    """The admission inputs (JSON text, or a dict on backends that parse JSON) of these customers."""
+    if not customer_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT customer_id, inputs FROM monitoring_admissioninputs WHERE customer_id = ANY(%s)", [customer_ids]
+            )
+            return dict(cursor.fetchall())
+    return dict(AdmissionInputs.objects.filter(customer_id__in=customer_ids).values_list("customer_id", "inputs"))
 
 
 def _watchlist_state(first_id: int, last_id: int) -> tuple[set[int], dict[int, list[dict]]]:
@@ -108,8 +122,12 @@ def _watchlist_state(first_id: int, last_id: int) -> tuple[set[int], dict[int, l
 @dataclass(slots=True)
 class _Scored:
     customer_id: int
-    inputs: dict
-    result: object
+    inputs: dict | None  # None: the last result was reused
+    result: object  # EvaluationResult, or None when reused
+    total: float
+    tier: str
+    knockouts: str  # codes, comma-separated
+    unchanged_until: date | None
     fingerprint: str
     evaluation_id: int | None  # None: a new snapshot is written
     previous_evaluation_id: int | None
@@ -136,42 +154,65 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
     if run.scope == Scope.CUSTOMER:
         missing = missing.filter(pk=run.customer_id)
     profiles_ensure(missing.values_list("pk", flat=True))
-    rows = _rows(run, chunk)
+    rows = _rows(run, chunk, now)
     confirmed, hits = _watchlist_state(chunk.first_id, chunk.last_id)
     version_id = compiled.version_id
     threshold = compiled.admission_threshold
     outcome = ChunkOutcome(customers=len(rows))
+    # A customer whose data, model, industry class and watchlist state are those of its last
+    # evaluation, and whose years in business cross no bound before ``unchanged_until``, would
+    # get the same result again (``evaluate`` is pure): it is reused, not scored.
+    reusable = set()
+    for row in rows:
+        customer_id, risk_class, data_version, last_evaluation_id, last_total, last_tier = (
+            row[0], row[2], row[8], row[9], row[10], row[11])
+        last_fingerprint, stable_until, evaluated_before_now = row[15], row[17], row[18]
+        if (
+            last_evaluation_id is not None and last_total is not None and last_tier and risk_class is not None
+            and stable_until is not None and evaluated_before_now and today < stable_until
+            and last_fingerprint == fingerprint(version_id, data_version, risk_class, customer_id in confirmed)
+        ):
+            reusable.add(customer_id)
+    admissions = _admission_inputs([row[0] for row in rows if row[0] not in reusable])
     scored: list[_Scored] = []
     firings = []
     loads = orjson.loads
     due_dates: dict[tuple[str, str], date] = {}
     for (customer_id, customer_tier, risk_class, bureau, overdue, litigation, tax, statements_date, data_version,
          last_evaluation_id, last_total, last_tier, last_bureau, last_overdue, last_litigation, last_fingerprint,
-         admission) in rows:
+         last_knockouts, stable_until, _evaluated_before_now) in rows:
         try:
-            inputs = loads(admission) if admission.__class__ is str else dict(admission or {})
-            if inputs.__class__ is not dict:
-                raise ValueError("its admission inputs are not a JSON object")
-            inputs["as_of"] = today_iso
-            inputs["bureau_score"] = bureau
-            inputs["overdue_count_24m"] = overdue
-            inputs["litigation_count"] = litigation
-            inputs["tax_rating"] = tax or None
-            if risk_class is not None:
-                inputs["industry_risk_class"] = risk_class
-            inputs["watchlist_true_match"] = customer_id in confirmed
-            result = evaluate(compiled, inputs)
-            digest = fingerprint(version_id, data_version, inputs.get("industry_risk_class"),
-                                 inputs["watchlist_true_match"])
-            total = result.total
             previous_total = float(last_total) if last_total is not None else None
-            same = (
-                digest == last_fingerprint and last_evaluation_id is not None and previous_total == total
-                and last_tier == result.tier
-            )
+            if customer_id in reusable:
+                inputs = result = None
+                total, tier, knockouts, digest = previous_total, last_tier, last_knockouts, last_fingerprint
+                same = True
+            else:
+                admission = admissions.get(customer_id)
+                inputs = loads(admission) if admission.__class__ is str else dict(admission or {})
+                if inputs.__class__ is not dict:
+                    raise ValueError("its admission inputs are not a JSON object")
+                inputs["as_of"] = today_iso
+                inputs["bureau_score"] = bureau
+                inputs["overdue_count_24m"] = overdue
+                inputs["litigation_count"] = litigation
+                inputs["tax_rating"] = tax or None
+                if risk_class is not None:
+                    inputs["industry_risk_class"] = risk_class
+                inputs["watchlist_true_match"] = customer_id in confirmed
+                result = evaluate(compiled, inputs)
+                stable_until = unchanged_until(compiled, inputs)
+                digest = fingerprint(version_id, data_version, inputs.get("industry_risk_class"),
+                                     inputs["watchlist_true_match"])
+                total, tier = result.total, result.tier
+                knockouts = ",".join(k.code for k in result.knockouts)
+                same = (
+                    digest == last_fingerprint and last_evaluation_id is not None and previous_total == total
+                    and last_tier == tier
+                )
             firings.extend(evaluation_firings(
-                rules, customer_id=customer_id, total=total, tier=result.tier,
-                knockouts=[k.code for k in result.knockouts], admission_threshold=threshold,
+                rules, customer_id=customer_id, total=total, tier=tier,
+                knockouts=knockouts.split(",") if knockouts else [], admission_threshold=threshold,
                 previous=Previous(previous_total, last_tier or None, last_bureau, last_overdue, last_litigation),
                 bureau_score=bureau, overdue_count=overdue, litigation_count=litigation,
                 statements_date=statements_date, today=today,
@@ -181,21 +222,22 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
                 found = watchlist_firing(rules, customer_id=customer_id, hits=customer_hits)
                 if found is not None:
                     firings.append(found)
-            tiers = (customer_tier, result.tier)
+            tiers = (customer_tier, tier)
             due_on = due_dates.get(tiers)
             if due_on is None:
                 due_on = due_dates[tiers] = next_due(
-                    customer_tier=customer_tier, evaluated_tier=result.tier, months=months, today=today,
+                    customer_tier=customer_tier, evaluated_tier=tier, months=months, today=today,
                 )
             scored.append(_Scored(
-                customer_id, inputs, result, digest, last_evaluation_id if same else None,
-                last_evaluation_id, data_version, bureau, overdue, litigation,
+                customer_id, inputs, result, total, tier, knockouts, stable_until, digest,
+                last_evaluation_id if same else None, last_evaluation_id, data_version, bureau, overdue, litigation,
                 round(total - previous_total, 2) if previous_total is not None else None, due_on,
             ))
         except Exception as error:  # one customer's bad data must not stop the others
             logger.exception("Re-evaluating customer %s failed", customer_id)
             outcome.errors += 1
             outcome.messages.append(f"customer {customer_id}: {error}")
+    outcome.reused = len(reusable)
     writer = _PostgresWriter if _use_copy() else _OrmWriter
     writer.write(run=run, compiled=compiled, scored=scored, now=now)
     outcome.evaluated = len(scored)
@@ -225,7 +267,8 @@ def _null(value) -> str:
 _PROFILE_UPDATES = (
     "CREATE TEMP TABLE IF NOT EXISTS monitoring_profile_update (customer_id bigint, evaluation_id bigint, "
     "total numeric(5,2), tier varchar(1), bureau int, overdue int, litigation int, fingerprint varchar(32), "
-    "change numeric(6,2), due_on date, data_version int) ON COMMIT DELETE ROWS"
+    "change numeric(6,2), due_on date, data_version int, knockouts varchar(200), unchanged_until date) "
+    "ON COMMIT DELETE ROWS"
 )
 
 
@@ -268,15 +311,16 @@ class _PostgresWriter:
             run_id = run.pk
             with cursor.copy("COPY monitoring_runitem (run_id, customer_id, evaluation_id, total, tier) FROM STDIN") as copy:
                 copy.write("".join(
-                    f"{run_id}\t{s.customer_id}\t{s.evaluation_id}\t{s.result.total:.2f}\t{s.result.tier}\n"
+                    f"{run_id}\t{s.customer_id}\t{s.evaluation_id}\t{s.total:.2f}\t{s.tier}\n"
                     for s in scored
                 ))
             cursor.execute(_PROFILE_UPDATES)
             with cursor.copy("COPY monitoring_profile_update FROM STDIN") as copy:
                 copy.write("".join(
-                    f"{s.customer_id}\t{s.evaluation_id}\t{s.result.total:.2f}\t{s.result.tier}\t{_null(s.bureau)}\t"
+                    f"{s.customer_id}\t{s.evaluation_id}\t{s.total:.2f}\t{s.tier}\t{_null(s.bureau)}\t"
                     f"{_null(s.overdue)}\t{_null(s.litigation)}\t{s.fingerprint}\t"
-                    f"{_NULL if s.change is None else format(s.change, '.2f')}\t{s.due_on}\t{s.data_version}\n"
+                    f"{_NULL if s.change is None else format(s.change, '.2f')}\t{s.due_on}\t{s.data_version}\t"
+                    f"{s.knockouts}\t{_null(s.unchanged_until)}\n"
                     for s in scored
                 ))
             cursor.execute(
@@ -284,6 +328,7 @@ class _PostgresWriter:
                 "last_evaluation_id = v.evaluation_id, last_evaluated_at = %s, last_total = v.total, "
                 "last_tier = v.tier, last_bureau_score = v.bureau, last_overdue_count = v.overdue, "
                 "last_litigation_count = v.litigation, last_fingerprint = v.fingerprint, score_change = v.change, "
+                "last_knockouts = v.knockouts, unchanged_until = v.unchanged_until, "
                 # Data that arrived after the read keeps the customer due (see data_version).
                 "due_on = CASE WHEN p.data_version = v.data_version THEN v.due_on ELSE p.due_on END "
                 "FROM monitoring_profile_update v WHERE p.customer_id = v.customer_id",
@@ -315,7 +360,7 @@ class _OrmWriter:
         RunItem.objects.bulk_create(
             [
                 RunItem(run=run, customer_id=s.customer_id, evaluation_id=s.evaluation_id,
-                        total=Decimal(f"{s.result.total:.2f}"), tier=s.result.tier)
+                        total=Decimal(f"{s.total:.2f}"), tier=s.tier)
                 for s in scored
             ],
             batch_size=1000,
@@ -328,14 +373,16 @@ class _OrmWriter:
         for s in scored:
             profile = CustomerCreditProfile(
                 customer_id=s.customer_id, last_evaluation_id=s.evaluation_id, last_evaluated_at=now,
-                last_total=Decimal(f"{s.result.total:.2f}"), last_tier=s.result.tier, last_bureau_score=s.bureau,
+                last_total=Decimal(f"{s.total:.2f}"), last_tier=s.tier, last_bureau_score=s.bureau,
                 last_overdue_count=s.overdue, last_litigation_count=s.litigation, last_fingerprint=s.fingerprint,
                 score_change=None if s.change is None else Decimal(f"{s.change:.2f}"),
+                last_knockouts=s.knockouts, unchanged_until=s.unchanged_until,
             )
             profile.due_on = s.due_on if versions.get(s.customer_id) == s.data_version else None
             profiles.append(profile)
         fields = ["last_evaluation", "last_evaluated_at", "last_total", "last_tier", "last_bureau_score",
-                  "last_overdue_count", "last_litigation_count", "last_fingerprint", "score_change"]
+                  "last_overdue_count", "last_litigation_count", "last_fingerprint", "score_change",
+                  "last_knockouts", "unchanged_until"]
         CustomerCreditProfile.objects.bulk_update(profiles, fields, batch_size=500)
         CustomerCreditProfile.objects.bulk_update([p for p in profiles if p.due_on is not None], ["due_on"],
                                                   batch_size=500)

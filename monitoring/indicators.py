@@ -36,6 +36,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from monitoring.enums import Indicator, Severity
@@ -109,6 +110,7 @@ def rules_from(settings_rows) -> dict[str, Rule]:
     return rules
 
 
+@lru_cache(maxsize=8192)
 def add_months(start: date, months: int) -> date:
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1

@@ -71,6 +71,11 @@ class CustomerCreditProfile(models.Model):
     # The scorecard version and inputs (without the date) of the last snapshot, hashed: equal
     # means a new snapshot would repeat the last one (monitoring.runs).
     last_fingerprint = models.CharField(max_length=32, blank=True)
+    # The knock-out rules the last evaluation fired (codes, comma-separated).
+    last_knockouts = models.CharField(max_length=200, blank=True)
+    # Until this date the last result stands for unchanged data and model (screening.scoring.unchanged_until):
+    # a run reuses it instead of scoring again. Null: score.
+    unchanged_until = models.DateField(null=True, blank=True)
     # last_total minus the total before it.
     score_change = models.DecimalField(_("score change"), max_digits=6, decimal_places=2, null=True, blank=True)
 
@@ -198,6 +203,8 @@ class RunChunk(models.Model):
     customers = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
     evaluated = models.PositiveIntegerField(default=0)
+    # Of those, customers whose last result stood (same data and model): not scored again.
+    reused = models.PositiveIntegerField(default=0)
     alerts_raised = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -187,7 +187,7 @@ def _process_next_chunk(run_id: int) -> ChunkOutcome | None:
             engine = reevaluate_chunk if run.kind == JobKind.REEVALUATION else rescreen_chunk
             outcome = engine(run, claimed)
             RunChunk.objects.filter(pk=claimed.pk).update(
-                status=ChunkStatus.DONE, evaluated=outcome.evaluated, alerts_raised=outcome.alerts,
+                status=ChunkStatus.DONE, evaluated=outcome.evaluated, reused=outcome.reused, alerts_raised=outcome.alerts,
                 errors=outcome.errors, attempts=F("attempts") + 1, finished_at=timezone.now(),
             )
             if outcome.messages:

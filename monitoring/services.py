@@ -12,9 +12,11 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -157,15 +159,27 @@ def alerts_raise(
     evaluations = evaluations or {}
     stamp = now.isoformat()
     customer_ids = sorted({f.customer_id for f in firings})
-    existing = {
-        (alert.customer_id, alert.indicator): alert
-        for alert in Alert.objects.select_for_update()
-        .filter(customer_id__in=customer_ids, status__in=ACTIVE_STATUSES)
-        .only("pk", "customer_id", "indicator", "evidence", "last_seen_at")
-        .order_by("pk")
-    }
+    # Only the last evidence's facts are read: most firings repeat them, and then only
+    # last_seen_at moves (one UPDATE for all of them); the full evidence of the few that
+    # changed is read afterwards to append to it.
+    alerts = (
+        Alert.objects.select_for_update().filter(customer_id__in=customer_ids, status__in=ACTIVE_STATUSES).order_by("pk")
+    )
+    in_sql = connection.vendor == "postgresql" and getattr(settings, "MONITORING_BULK_WRITER", "copy") == "copy"
+    if in_sql:
+        alerts = alerts.annotate(
+            last_facts=RawSQL("evidence -> -1 -> 'facts'", (), output_field=models.JSONField())
+        ).only("pk", "customer_id", "indicator")
+    else:  # SQLite has no negative JSON index in Django's terms: read the evidence
+        alerts = alerts.only("pk", "customer_id", "indicator", "evidence")
+    existing = {}
+    for alert in alerts:
+        if not in_sql:
+            alert.last_facts = alert.evidence[-1].get("facts") if alert.evidence else None
+        existing[(alert.customer_id, alert.indicator)] = alert
     created: list[Alert] = []
-    changed: list[Alert] = []
+    seen: list[int] = []
+    appended: dict[int, list[dict]] = {}
     for firing in firings:
         evaluation_id, previous_id = evaluations.get(firing.customer_id, (None, None))
         entry = {"at": stamp, "run": run_id, "evaluation": evaluation_id, "facts": firing.facts}
@@ -181,13 +195,18 @@ def alerts_raise(
             continue
         if alert.pk is None:
             continue  # the same indicator fired twice for one customer in this batch
-        alert.last_seen_at = now
-        if not alert.evidence or alert.evidence[-1].get("facts") != firing.facts:
-            alert.evidence = [*alert.evidence, entry][-EVIDENCE_LIMIT:]
-        changed.append(alert)
+        seen.append(alert.pk)
+        if alert.last_facts != firing.facts:
+            appended.setdefault(alert.pk, []).append(entry)
+            alert.last_facts = firing.facts
     Alert.objects.bulk_create(created, batch_size=1000)
-    if changed:
-        Alert.objects.bulk_update(changed, ["evidence", "last_seen_at"], batch_size=500)
+    if seen:
+        Alert.objects.filter(pk__in=seen).update(last_seen_at=now)
+    if appended:
+        changed = list(Alert.objects.filter(pk__in=list(appended)).only("pk", "evidence"))
+        for alert in changed:
+            alert.evidence = [*(alert.evidence or []), *appended[alert.pk]][-EVIDENCE_LIMIT:]
+        Alert.objects.bulk_update(changed, ["evidence"], batch_size=500)
     tally_add(Counter((alert.severity, AlertStatus.OPEN) for alert in created))
     week_add(now, opened=len(created))
     return len(created)

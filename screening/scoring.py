@@ -16,12 +16,14 @@ that rests on too little of the model.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from screening.enums import CATEGORICAL_METRICS, KnockOut
-from screening.metrics import Insufficient, derive
+from screening.enums import CATEGORICAL_METRICS, KnockOut, Metric
+from screening.metrics import _BAD, Insufficient, _date, derive
 
 TIERS = ("A", "B", "C", "D")
 NO_BAND = "no_band"  # a value no band covers (a gap in a draft's bands)
@@ -312,6 +314,50 @@ def evaluate(compiled: CompiledScorecard, inputs: dict) -> EvaluationResult:
         compiled.version_id, compiled.number, criteria, total, tier, knockouts, coverage, passed,
         compiled.admission_threshold,
     )
+
+
+def unchanged_until(compiled: CompiledScorecard, inputs: dict) -> date | None:
+    """The first date on which ``evaluate(compiled, inputs)`` could differ from today's result.
+
+    Only one input depends on the date: ``as_of``, through years in business. The result
+    can change when the years reach a bound of a years-in-business band or the minimum of
+    the knock-out rule (or, with a registration date after ``as_of``, when that date comes).
+    Evaluating the same inputs for any day before the returned date gives the same result
+    apart from the years shown; monitoring uses this to skip scoring customers whose data
+    and model did not change. ``date.max``: nothing depends on the date. None: unknown
+    (``as_of`` is missing or not a date), so evaluate.
+    """
+    registered = _date(inputs.get("registration_date"))
+    as_of = _date(inputs.get("as_of"))
+    if as_of is None or as_of is _BAD:
+        return None
+    if registered is None or registered is _BAD:
+        return date.max
+    if registered > as_of:
+        return registered  # years in business becomes computable that day
+    years = (as_of - registered).days / 365.25
+    bounds = []
+    for criterion in compiled.criteria:
+        if criterion.metric == Metric.YEARS_IN_BUSINESS and not criterion.categorical:
+            for band in criterion.bands:
+                bounds.extend(b for b in (band.lower, band.upper) if b is not None)
+    for code, params, _check in compiled.knockouts:
+        if code == KnockOut.MIN_YEARS_IN_BUSINESS:
+            bounds.append(params.get("min_years", 1))
+    ahead = [b for b in bounds if b > years]
+    if not ahead:
+        return date.max
+    bound = min(ahead)
+    # The first whole number of days whose years (days / 365.25, as ``derive`` computes them) reach the bound.
+    days = math.ceil(bound * 365.25)
+    while days > 0 and (days - 1) / 365.25 >= bound:
+        days -= 1
+    while days / 365.25 < bound:
+        days += 1
+    try:
+        return registered + timedelta(days=days)
+    except OverflowError:
+        return date.max
 
 
 # Each check returns the value that makes its rule fire (kept for the reason), or None.

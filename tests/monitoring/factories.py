@@ -12,6 +12,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -71,5 +72,7 @@ def admitted_customer(
 
 
 def set_credit(customer: Customer, **values) -> None:
-    """New credit data for ``customer`` (as an import would store it), due today."""
-    CustomerCreditProfile.objects.filter(pk=customer.pk).update(due_on=timezone.localdate(), **values)
+    """New credit data for ``customer`` (as an import would store it: a new data version), due today."""
+    CustomerCreditProfile.objects.filter(pk=customer.pk).update(
+        due_on=timezone.localdate(), data_version=F("data_version") + 1, **values
+    )

@@ -82,15 +82,19 @@ def test_bureau_drop_raises_one_alert_with_evidence():
     assert AlertTally.objects.get(severity="medium", status="open").count == 2
 
 
-def test_second_run_appends_evidence_to_the_open_alert_instead_of_a_second_alert():
+@pytest.mark.parametrize("writer", ["copy", "orm"])  # orm: the reads and writes used on SQLite
+def test_second_run_appends_evidence_to_the_open_alert_instead_of_a_second_alert(settings, writer):
+    settings.MONITORING_BULK_WRITER = writer
     customer = admitted_customer()
     set_credit(customer, bureau_score=450)  # under the floor: knock-out, below threshold
     _run()
     first = Alert.objects.get(customer=customer, indicator=Indicator.BELOW_THRESHOLD)
+    seen = first.last_seen_at
     set_credit(customer, bureau_score=440)  # same band, same score: nothing new to add
     _run()
     first.refresh_from_db()
     assert len(first.evidence) == 1
+    assert first.last_seen_at > seen
     set_credit(customer, bureau_score=440, overdue_count=2)
     _run()
     assert Alert.objects.filter(customer=customer, indicator=Indicator.BELOW_THRESHOLD).count() == 1

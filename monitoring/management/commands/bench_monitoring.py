@@ -3,10 +3,12 @@
     DATABASE_URL=postgres://…/vetted_bench_monitoring python manage.py bench_monitoring --customers 1000000
 
 1. Creates N admitted customers with their admission inputs, a baseline evaluation each and
-   credit profiles, all due today; ``--changed`` percent of them get new bureau data.
+   credit profiles as a run 30 days ago left them (figures, fingerprint, ``unchanged_until``),
+   all due today; ``--changed`` percent of them get new bureau data.
 2. Runs one full re-evaluation with ``--workers`` processes calling ``monitoring.runs.work``
-   (what the Celery work tasks call) and prints customers per second, total time, alerts
-   raised, snapshots written and peak memory; then times one plain SQL ``UPDATE`` of the
+   (what the Celery work tasks call) and prints customers per second, total time, how many
+   were scored and how many reused their last result, alerts raised, snapshots written and
+   peak memory; then times one plain SQL ``UPDATE`` of the
    same N profile rows: the floor.
 3. Tops the alerts up to ``--alerts`` (1,000,000) and loads the dashboard and the alert list
    (several filters, a second page) through the whole Django stack, printing p50/p95 and
@@ -30,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
+from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -39,12 +42,12 @@ from accounts.models import User
 from accounts.roles import Role
 from monitoring import runs
 from monitoring.enums import Indicator, Scope, Trigger
-from monitoring.models import JobRun
+from monitoring.models import JobRun, RunChunk
 from monitoring.selectors import statistics_refresh
 from monitoring.services import alert_tallies_recount
 from monitoring.snapshot import fingerprint
 from onboarding.models import Application, Industry
-from screening.scoring import evaluate
+from screening.scoring import evaluate, unchanged_until
 from screening.selectors import published_compiled
 
 ARCHETYPES = 1000
@@ -141,8 +144,10 @@ class Command(BaseCommand):
             result = evaluate(compiled, inputs)
             if not result.passed:
                 continue  # admitted customers passed the scorecard at admission
+            # As the last run left the profile: its figures and until when they stand (unchanged_until).
             archetypes.append((k, industry_id, inputs, result.total, result.tier,
-                               fingerprint(compiled.version_id, 1, risk_class, False)))
+                               fingerprint(compiled.version_id, 1, risk_class, False),
+                               unchanged_until(compiled, inputs)))
             k += 1
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
@@ -150,13 +155,13 @@ class Command(BaseCommand):
             cursor.execute(
                 "CREATE UNLOGGED TABLE bench_archetype (k int primary key, industry_id bigint, inputs jsonb, "
                 "total numeric(5,2), tier varchar(1), fp varchar(32), bureau int, overdue int, litigation int, "
-                "tax varchar(1), fiscal_year int)"
+                "tax varchar(1), fiscal_year int, until date)"
             )
             with cursor.copy("COPY bench_archetype FROM STDIN") as copy:
-                for k, industry_id, inputs, total, tier, digest in archetypes:
+                for k, industry_id, inputs, total, tier, digest, until in archetypes:
                     copy.write_row((k, industry_id, json.dumps(inputs), total, tier, digest, inputs["bureau_score"],
                                     inputs["overdue_count_24m"], inputs["litigation_count"], inputs["tax_rating"],
-                                    inputs["fiscal_year"]))
+                                    inputs["fiscal_year"], until))
             step = time.perf_counter()
             cursor.execute(
                 "INSERT INTO onboarding_customer (id, name, credit_code, customer_type, status, tier, credit_limit, "
@@ -189,9 +194,10 @@ class Command(BaseCommand):
                 "INSERT INTO monitoring_customercreditprofile (customer_id, bureau_score, overdue_count, litigation_count, "
                 "tax_rating, as_of, statements_date, due_on, data_version, updated_at, last_evaluation_id, "
                 "last_evaluated_at, last_total, last_tier, last_bureau_score, last_overdue_count, "
-                "last_litigation_count, last_fingerprint) "
+                "last_litigation_count, last_fingerprint, last_knockouts, unchanged_until) "
                 "SELECT c.id, a.bureau, a.overdue, a.litigation, a.tax, %s, make_date(a.fiscal_year, 12, 31), %s, 1, "
-                "now(), c.id, now() - interval '30 days', a.total, a.tier, a.bureau, a.overdue, a.litigation, a.fp "
+                "now(), c.id, now() - interval '30 days', a.total, a.tier, a.bureau, a.overdue, "
+                "a.litigation, a.fp, '', a.until "
                 "FROM onboarding_customer c JOIN bench_archetype a ON a.k = c.id %% %s",
                 [then, today, ARCHETYPES],
             )
@@ -258,6 +264,9 @@ class Command(BaseCommand):
             f"in {run.chunks:,} chunks, {run.errors} errors")
         out(f"  total time        {elapsed:,.1f} s (planning {planned:,.1f} s; load average now {os.getloadavg()[0]:.1f})")
         out(f"  customers/second  {run.evaluated / elapsed:,.0f}")
+        reused = RunChunk.objects.filter(run=run).aggregate(n=Sum("reused"))["n"] or 0
+        out(f"  scored            {run.evaluated - reused:,} with evaluate(); {reused:,} reused their last result "
+            f"(same data and model, no years-in-business bound reached)")
         out(f"  new snapshots     {snapshots:,} (the others repeated their last snapshot)")
         out(f"  alerts raised     {run.alerts_raised:,}")
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
