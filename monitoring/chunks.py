@@ -314,26 +314,44 @@ class _PostgresWriter:
                     f"{run_id}\t{s.customer_id}\t{s.evaluation_id}\t{s.total:.2f}\t{s.tier}\n"
                     for s in scored
                 ))
-            cursor.execute(_PROFILE_UPDATES)
-            with cursor.copy("COPY monitoring_profile_update FROM STDIN") as copy:
-                copy.write("".join(
-                    f"{s.customer_id}\t{s.evaluation_id}\t{s.total:.2f}\t{s.tier}\t{_null(s.bureau)}\t"
-                    f"{_null(s.overdue)}\t{_null(s.litigation)}\t{s.fingerprint}\t"
-                    f"{_NULL if s.change is None else format(s.change, '.2f')}\t{s.due_on}\t{s.data_version}\t"
-                    f"{s.knockouts}\t{_null(s.unchanged_until)}\n"
-                    for s in scored
-                ))
-            cursor.execute(
-                "UPDATE monitoring_customercreditprofile AS p SET "
-                "last_evaluation_id = v.evaluation_id, last_evaluated_at = %s, last_total = v.total, "
-                "last_tier = v.tier, last_bureau_score = v.bureau, last_overdue_count = v.overdue, "
-                "last_litigation_count = v.litigation, last_fingerprint = v.fingerprint, score_change = v.change, "
-                "last_knockouts = v.knockouts, unchanged_until = v.unchanged_until, "
-                # Data that arrived after the read keeps the customer due (see data_version).
-                "due_on = CASE WHEN p.data_version = v.data_version THEN v.due_on ELSE p.due_on END "
-                "FROM monitoring_profile_update v WHERE p.customer_id = v.customer_id",
-                [now],
-            )
+            scored_again = [s for s in scored if s.result is not None]
+            if scored_again:
+                cursor.execute(_PROFILE_UPDATES)
+                with cursor.copy("COPY monitoring_profile_update FROM STDIN") as copy:
+                    copy.write("".join(
+                        f"{s.customer_id}\t{s.evaluation_id}\t{s.total:.2f}\t{s.tier}\t{_null(s.bureau)}\t"
+                        f"{_null(s.overdue)}\t{_null(s.litigation)}\t{s.fingerprint}\t"
+                        f"{_NULL if s.change is None else format(s.change, '.2f')}\t{s.due_on}\t{s.data_version}\t"
+                        f"{s.knockouts}\t{_null(s.unchanged_until)}\n"
+                        for s in scored_again
+                    ))
+                cursor.execute(
+                    "UPDATE monitoring_customercreditprofile AS p SET "
+                    "last_evaluation_id = v.evaluation_id, last_evaluated_at = %s, last_total = v.total, "
+                    "last_tier = v.tier, last_bureau_score = v.bureau, last_overdue_count = v.overdue, "
+                    "last_litigation_count = v.litigation, last_fingerprint = v.fingerprint, score_change = v.change, "
+                    "last_knockouts = v.knockouts, unchanged_until = v.unchanged_until, "
+                    # Data that arrived after the read keeps the customer due (see data_version).
+                    "due_on = CASE WHEN p.data_version = v.data_version THEN v.due_on ELSE p.due_on END "
+                    "FROM monitoring_profile_update v WHERE p.customer_id = v.customer_id",
+                    [now],
+                )
+            # A reused result changes only the date, the score change (none) and the next due date,
+            # which depends on the tiers only: one UPDATE per due date, not a row of every figure.
+            by_due: dict[date, tuple[list[int], list[int]]] = {}
+            for s in scored:
+                if s.result is None:
+                    ids, versions = by_due.setdefault(s.due_on, ([], []))
+                    ids.append(s.customer_id)
+                    versions.append(s.data_version)
+            for due_on, (ids, versions) in sorted(by_due.items()):
+                cursor.execute(
+                    "UPDATE monitoring_customercreditprofile AS p SET last_evaluated_at = %s, score_change = 0, "
+                    "due_on = CASE WHEN p.data_version = v.data_version THEN %s ELSE p.due_on END "
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(customer_id, data_version) "
+                    "WHERE p.customer_id = v.customer_id",
+                    [now, due_on, ids, versions],
+                )
 
 
 class _OrmWriter:

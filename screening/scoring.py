@@ -336,18 +336,9 @@ def unchanged_until(compiled: CompiledScorecard, inputs: dict) -> date | None:
     if registered > as_of:
         return registered  # years in business becomes computable that day
     years = (as_of - registered).days / 365.25
-    bounds = []
-    for criterion in compiled.criteria:
-        if criterion.metric == Metric.YEARS_IN_BUSINESS and not criterion.categorical:
-            for band in criterion.bands:
-                bounds.extend(b for b in (band.lower, band.upper) if b is not None)
-    for code, params, _check in compiled.knockouts:
-        if code == KnockOut.MIN_YEARS_IN_BUSINESS:
-            bounds.append(params.get("min_years", 1))
-    ahead = [b for b in bounds if b > years]
-    if not ahead:
+    bound = next((b for b in _years_bounds(compiled) if b > years), None)
+    if bound is None:
         return date.max
-    bound = min(ahead)
     # The first whole number of days whose years (days / 365.25, as ``derive`` computes them) reach the bound.
     days = math.ceil(bound * 365.25)
     while days > 0 and (days - 1) / 365.25 >= bound:
@@ -358,6 +349,29 @@ def unchanged_until(compiled: CompiledScorecard, inputs: dict) -> date | None:
         return registered + timedelta(days=days)
     except OverflowError:
         return date.max
+
+
+_bounds_cache: dict[int, tuple[CompiledScorecard, tuple[float, ...]]] = {}
+
+
+def _years_bounds(compiled: CompiledScorecard) -> tuple[float, ...]:
+    """The years-in-business values at which ``compiled`` can change its result, ascending."""
+    cached = _bounds_cache.get(id(compiled))
+    if cached is not None and cached[0] is compiled:
+        return cached[1]
+    bounds = set()
+    for criterion in compiled.criteria:
+        if criterion.metric == Metric.YEARS_IN_BUSINESS and not criterion.categorical:
+            for band in criterion.bands:
+                bounds.update(b for b in (band.lower, band.upper) if b is not None)
+    for code, params, _check in compiled.knockouts:
+        if code == KnockOut.MIN_YEARS_IN_BUSINESS:
+            bounds.add(float(params.get("min_years", 1)))
+    result = tuple(sorted(bounds))
+    if len(_bounds_cache) > 64:
+        _bounds_cache.clear()
+    _bounds_cache[id(compiled)] = (compiled, result)
+    return result
 
 
 # Each check returns the value that makes its rule fire (kept for the reason), or None.

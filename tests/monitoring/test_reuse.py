@@ -103,3 +103,25 @@ def test_scored_again_when_years_in_business_reach_a_bound(scored):
     CustomerCreditProfile.objects.filter(pk=customer.pk).update(due_on=TODAY, unchanged_until=TODAY)
     _run()
     assert scored == [700, 700]
+
+
+@pytest.mark.parametrize("reused", [True, False])
+def test_data_arriving_during_the_chunk_keeps_the_customer_due(monkeypatch, reused):
+    customer = admitted_customer(bureau_score=700)
+    _run()
+    if reused:
+        _due_again(customer)
+    else:
+        set_credit(customer, bureau_score=650)
+    real_rows = chunks._rows
+
+    def rows_then_import(*args):
+        rows = real_rows(*args)
+        set_credit(customer, bureau_score=600)  # an import commits between the read and the write
+        return rows
+
+    monkeypatch.setattr(chunks, "_rows", rows_then_import)
+    _run()
+    profile = CustomerCreditProfile.objects.get(pk=customer.pk)
+    assert profile.due_on == TODAY  # still due: the next run scores the new data
+    assert profile.bureau_score == 600
