@@ -1,4 +1,4 @@
-"""Settings of the watchlists app, each read with a default (config/settings.py need not name them).
+"""Settings of the watchlists app: a Django setting, else the environment variable, else the default.
 
 ``WATCHLIST_MATCH_THRESHOLD`` (0–100, default 85): a name scoring at least this is a hit.
 ``WATCHLIST_CANDIDATE_LIMIT`` (default 60): at most this many candidate names, the most
@@ -7,12 +7,24 @@ alike by key, are scored in full.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 
 def _number(name: str, default: float, low: float, high: float) -> float:
-    value = getattr(settings, name, default)
+    """The Django setting ``name``, else the environment variable, else ``default``."""
+    value = getattr(settings, name, None)
+    if value is None:
+        raw = os.environ.get(name)
+        if raw is None:
+            value = default
+        else:
+            try:
+                value = float(raw.strip())
+            except ValueError:
+                raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise ImproperlyConfigured(f"{name}={value!r} must be a number from {low} to {high}.")
     return float(value)
