@@ -161,9 +161,11 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
     outcome = ChunkOutcome(customers=len(rows))
     # A customer whose data, model, industry class and watchlist state are those of its last
     # evaluation, and whose years in business cross no bound before ``unchanged_until``, would
-    # get the same result again (``evaluate`` is pure): it is reused, not scored.
+    # get the same result again (``evaluate`` is pure): it is reused, not scored. Only in the
+    # scheduled runs of due customers: asked for by hand (one customer, or all), every
+    # customer is scored afresh.
     reusable = set()
-    for row in rows:
+    for row in rows if run.scope == Scope.DUE else ():
         customer_id, risk_class, data_version, last_evaluation_id, last_total, last_tier = (
             row[0], row[2], row[8], row[9], row[10], row[11])
         last_fingerprint, stable_until, evaluated_before_now = row[15], row[17], row[18]

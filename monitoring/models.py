@@ -163,6 +163,8 @@ class JobRun(models.Model):
     chunks = models.PositiveIntegerField(_("chunks"), default=0)
     customers = models.PositiveIntegerField(_("customers planned"), default=0)
     evaluated = models.PositiveIntegerField(_("customers evaluated"), default=0)
+    # Of those, customers whose data and scorecard had not changed: their last result was kept.
+    reused = models.PositiveIntegerField(_("unchanged, last result kept"), default=0)
     alerts_raised = models.PositiveIntegerField(_("alerts raised"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
     error_log = models.JSONField(_("error messages"), default=list, blank=True)

@@ -237,15 +237,16 @@ def finish_if_done(run_id: int) -> bool:
         if RunChunk.objects.filter(run_id=run_id, status=ChunkStatus.PENDING).exists():
             return False
         sums = RunChunk.objects.filter(run_id=run_id).aggregate(
-            evaluated=Sum("evaluated"), alerts=Sum("alerts_raised"), errors=Sum("errors"),
+            evaluated=Sum("evaluated"), reused=Sum("reused"), alerts=Sum("alerts_raised"), errors=Sum("errors"),
             failed=Count("pk", filter=Q(status=ChunkStatus.FAILED)),
         )
         run.evaluated = sums["evaluated"] or 0
+        run.reused = sums["reused"] or 0
         run.alerts_raised = sums["alerts"] or 0
         run.errors = sums["errors"] or 0
         run.status = RunStatus.FAILED if run.chunks and sums["failed"] == run.chunks else RunStatus.FINISHED
         run.finished_at = timezone.now()
-        run.save(update_fields=["evaluated", "alerts_raised", "errors", "status", "finished_at"])
+        run.save(update_fields=["evaluated", "reused", "alerts_raised", "errors", "status", "finished_at"])
     _after_run(run)
     return True
 

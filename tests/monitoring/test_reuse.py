@@ -125,3 +125,31 @@ def test_data_arriving_during_the_chunk_keeps_the_customer_due(monkeypatch, reus
     profile = CustomerCreditProfile.objects.get(pk=customer.pk)
     assert profile.due_on == TODAY  # still due: the next run scores the new data
     assert profile.bureau_score == 600
+
+
+def test_a_run_asked_for_by_hand_scores_every_customer(scored):
+    customer = admitted_customer(bureau_score=700)
+    _run()
+    run = runs.plan_run(scope=Scope.CUSTOMER, customer_id=customer.pk)
+    assert runs.work(run_id=run.pk, budget=60).finished
+    run.refresh_from_db()
+    assert scored == [700, 700]
+    assert (run.evaluated, run.reused) == (1, 0)
+
+
+def test_run_page_says_how_many_results_were_kept(client, scored):
+    from django.urls import reverse
+
+    from accounts.roles import Role
+    from tests.factories import user_with
+
+    kept = admitted_customer(bureau_score=700)
+    changed = admitted_customer(bureau_score=700)
+    _run()
+    _due_again(kept)
+    set_credit(changed, bureau_score=650)
+    run = _run()
+    assert (run.evaluated, run.reused) == (2, 1)
+    client.force_login(user_with(Role.RISK_MANAGER, language="zh-hans"))
+    page = client.get(reverse("monitoring:run_detail", args=[run.pk])).content.decode()
+    assert "其中 1 户自上次评估以来数据与评分卡均未变，沿用上次结果" in page
