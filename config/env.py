@@ -51,6 +51,16 @@ def get_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def get_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
 def get_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:

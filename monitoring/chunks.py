@@ -15,11 +15,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import orjson
-from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from monitoring import conf
 from monitoring.enums import MONITORED_STATUSES, Scope
 from monitoring.indicators import Previous, evaluation_firings, watchlist_firing
 from monitoring.models import AdmissionInputs, CustomerCreditProfile, JobRun, RunChunk, RunItem
@@ -83,7 +83,7 @@ def _admission_inputs(customer_ids: list[int]) -> dict[int, object]:
     """The admission inputs (JSON text, or a dict on backends that parse JSON) of these customers."""
     if not customer_ids:
         return {}
-    if connection.vendor == "postgresql":
+    if conf.postgres_bulk():  # JSON as text, for orjson
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT customer_id, inputs FROM monitoring_admissioninputs WHERE customer_id = ANY(%s)", [customer_ids]
@@ -117,6 +117,21 @@ def _watchlist_state(first_id: int, last_id: int) -> tuple[set[int], dict[int, l
             {"id": pk, "source": source, "name": name, "score": float(score), "disposition": disposition}
         )
     return confirmed, hits
+
+
+def _reusable(rows: list[tuple], *, version_id: int | None, confirmed: set[int], today: date) -> set[int]:
+    """The customers of ``rows`` whose last result stands: same fingerprint, no date bound reached."""
+    found = set()
+    for (customer_id, _tier, risk_class, _bureau, _overdue, _litigation, _tax, _statements, data_version,
+         last_evaluation_id, last_total, last_tier, _last_bureau, _last_overdue, _last_litigation, last_fingerprint,
+         _last_knockouts, stable_until, evaluated_before_now) in rows:
+        if (
+            last_evaluation_id is not None and last_total is not None and last_tier and risk_class is not None
+            and stable_until is not None and evaluated_before_now and today < stable_until
+            and last_fingerprint == fingerprint(version_id, data_version, risk_class, customer_id in confirmed)
+        ):
+            found.add(customer_id)
+    return found
 
 
 @dataclass(slots=True)
@@ -164,17 +179,7 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
     # get the same result again (``evaluate`` is pure): it is reused, not scored. Only in the
     # scheduled runs of due customers: asked for by hand (one customer, or all), every
     # customer is scored afresh.
-    reusable = set()
-    for row in rows if run.scope == Scope.DUE else ():
-        customer_id, risk_class, data_version, last_evaluation_id, last_total, last_tier = (
-            row[0], row[2], row[8], row[9], row[10], row[11])
-        last_fingerprint, stable_until, evaluated_before_now = row[15], row[17], row[18]
-        if (
-            last_evaluation_id is not None and last_total is not None and last_tier and risk_class is not None
-            and stable_until is not None and evaluated_before_now and today < stable_until
-            and last_fingerprint == fingerprint(version_id, data_version, risk_class, customer_id in confirmed)
-        ):
-            reusable.add(customer_id)
+    reusable = _reusable(rows, version_id=version_id, confirmed=confirmed, today=today) if run.scope == Scope.DUE else set()
     admissions = _admission_inputs([row[0] for row in rows if row[0] not in reusable])
     scored: list[_Scored] = []
     firings = []
@@ -240,7 +245,7 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
             outcome.errors += 1
             outcome.messages.append(f"customer {customer_id}: {error}")
     outcome.reused = len(reusable)
-    writer = _PostgresWriter if _use_copy() else _OrmWriter
+    writer = _PostgresWriter if conf.postgres_bulk() else _OrmWriter
     writer.write(run=run, compiled=compiled, scored=scored, now=now)
     outcome.evaluated = len(scored)
     outcome.alerts = alerts_raise(
@@ -248,10 +253,6 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
         evaluations={s.customer_id: (s.evaluation_id, s.previous_evaluation_id) for s in scored},
     )
     return outcome
-
-
-def _use_copy() -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "MONITORING_BULK_WRITER", "copy") == "copy"
 
 
 def _copy_text(value: str) -> str:

@@ -5,6 +5,9 @@
 ``MONITORING_TASK_BUDGET`` (seconds, default 240): a work task stops claiming chunks after this
 and queues its successor, so no task runs near the broker's visibility timeout.
 ``MONITORING_TICK_SECONDS`` (default 300): how often beat sends the tick (read by config/celery.py).
+``MONITORING_BULK_WRITER`` (``copy`` or ``orm``, default ``copy``): on PostgreSQL, runs read and write
+with PostgreSQL's own SQL (``COPY``, JSON operators); ``orm`` forces the portable Django path that
+SQLite always takes (tests use it to exercise that path on PostgreSQL).
 
 Environment values are parsed strictly (``config.env``): a bad value stops the process.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from config import env
 
@@ -40,3 +44,8 @@ def task_budget() -> int:
 
 def tick_seconds() -> int:
     return _positive("MONITORING_TICK_SECONDS", 300)
+
+
+def postgres_bulk() -> bool:
+    """Whether runs use the PostgreSQL-only bulk path (see ``MONITORING_BULK_WRITER``)."""
+    return connection.vendor == "postgresql" and getattr(settings, "MONITORING_BULK_WRITER", "copy") == "copy"

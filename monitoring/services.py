@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, F
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import notify
+from monitoring import conf
 from monitoring import permissions as perms
 from monitoring.enums import ACTIVE_STATUSES, AlertStatus, Indicator
 from monitoring.indicators import Firing, Rule, add_months, rules_from
@@ -165,7 +165,7 @@ def alerts_raise(
     alerts = (
         Alert.objects.select_for_update().filter(customer_id__in=customer_ids, status__in=ACTIVE_STATUSES).order_by("pk")
     )
-    in_sql = connection.vendor == "postgresql" and getattr(settings, "MONITORING_BULK_WRITER", "copy") == "copy"
+    in_sql = conf.postgres_bulk()
     if in_sql:
         alerts = alerts.annotate(
             last_facts=RawSQL("evidence -> -1 -> 'facts'", (), output_field=models.JSONField())

@@ -7,24 +7,17 @@ alike by key, are scored in full.
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from config import env
+
 
 def _number(name: str, default: float, low: float, high: float) -> float:
-    """The Django setting ``name``, else the environment variable, else ``default``."""
+    """The Django setting ``name``, else the environment variable (``config.env``), else ``default``."""
     value = getattr(settings, name, None)
     if value is None:
-        raw = os.environ.get(name)
-        if raw is None:
-            value = default
-        else:
-            try:
-                value = float(raw.strip())
-            except ValueError:
-                raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+        value = env.get_float(name, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise ImproperlyConfigured(f"{name}={value!r} must be a number from {low} to {high}.")
     return float(value)
