@@ -7,7 +7,8 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
-        from approvals import receivers
+        from approvals import checks, receivers
         from onboarding.services import state_changed
 
+        checks.register()
         state_changed.connect(receivers.application_state_changed, dispatch_uid="approvals.state_changed")

@@ -117,7 +117,8 @@ def _to_committee(company: DemoCompany, users: dict[str, User], stdout: TextIO) 
 
 def _vote(application: Application, voter: User, department: str, decision: str, **fields) -> None:
     round = Round.objects.get(application=application, closed_at__isnull=True)
-    services.vote_cast(round_id=round.pk, voter=voter, department=department, decision=decision, **fields)
+    services.vote_cast(application_id=application.pk, round_id=round.pk, voter=voter, department=department,
+                       decision=decision, **fields)
 
 
 def seed_approvals(stdout: TextIO) -> None:

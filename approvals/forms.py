@@ -103,6 +103,11 @@ class PolicyForm(forms.Form):
         label=_("Departments with a veto"), choices=Department.choices, widget=forms.CheckboxSelectMultiple,
         required=False, help_text=_("A reject by one of these departments rejects at once."),
     )
+    veto_silence_consents = forms.BooleanField(
+        label=_("A veto department that has not voted consents"), required=False,
+        help_text=_("Off (recommended): an approval waits until every department with a veto has voted. On: the "
+                    "majority approves without waiting for them."),
+    )
     warning = forms.BooleanField(
         label=_("Show a prominent warning to the approvers"), required=False,
     )

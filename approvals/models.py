@@ -27,6 +27,11 @@ class CommitteePolicy(models.Model):
     departments = models.JSONField(_("departments that vote"), default=list)
     rule = models.CharField(_("rule"), max_length=10, choices=Rule.choices, default=Rule.MAJORITY)
     veto_departments = models.JSONField(_("departments with a veto"), default=list, blank=True)
+    veto_silence_consents = models.BooleanField(
+        _("a veto department that has not voted consents"), default=False,
+        help_text=_("Off: an approval waits until every department with a veto has voted. On: the majority "
+                    "approves without waiting, and a veto department's silence counts as consent."),
+    )
     warning = models.BooleanField(
         _("show a prominent warning"), default=False,
         help_text=_("Approvers see a warning on the review screen of applications of this tier."),
@@ -72,6 +77,7 @@ class CommitteePolicy(models.Model):
             "departments": sorted(self.departments, key=order.index),
             "rule": self.rule,
             "veto": sorted(self.veto_departments, key=order.index),
+            "silence_consents": self.veto_silence_consents,
             "warning": self.warning,
         }
 
@@ -127,6 +133,14 @@ class Round(models.Model):
     @property
     def veto_labels(self) -> list[str]:
         return [Department(d).label for d in self.policy.get("veto", ())]
+
+    @property
+    def waiting_for_veto(self) -> list[str]:
+        """Veto departments an approval still waits for (empty when their silence consents)."""
+        if self.policy.get("silence_consents") or not self.is_open:
+            return []
+        voted = {vote.department for vote in self.votes.all()}
+        return [Department(d).label for d in self.policy.get("veto", ()) if d not in voted]
 
     @property
     def rule_label(self) -> str:

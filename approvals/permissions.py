@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import APPROVER_ROLES, Role
 from approvals.enums import DEPARTMENT_ROLES, Department, Outcome
+from onboarding import participation
 from onboarding import permissions as onboarding_perms
+from onboarding.participation import Stage
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,14 +49,13 @@ def can_review(user: User, application: Application) -> bool:
 
 
 def conflict_of_interest(application: Application, user: User) -> str | None:
-    """Why segregation of duties keeps ``user`` from voting on ``application``, or ``None``."""
-    if application.created_by_id == user.pk:
-        return _("You created this application: you cannot vote on it.")
-    if application.document_reviewer_id == user.pk:
-        return _("You reviewed the documents of this application: you cannot vote on it.")
-    if application.investigator_id == user.pk:
-        return _("You investigated this application: you cannot vote on it.")
-    return None
+    """Why segregation of duties keeps ``user`` from voting on ``application``, or ``None``.
+
+    Judged from the record (``onboarding.participation``): created it, reviewed any of its
+    documents, took a document-review or background-check action, wrote any investigation
+    record or evaluated it, dispositioned any of its watchlist hits.
+    """
+    return participation.conflict(application, user, Stage.COMMITTEE)
 
 
 def vote_refusals(round: Round, user: User, department: str, votes: Iterable[Vote]) -> list[str]:

@@ -9,7 +9,11 @@ with conditions): ``m = n`` under the unanimous rule, ``m = n // 2 + 1`` under t
 ``decide`` looks at the votes cast so far and returns, in this order of precedence:
 
 1. ``rejected`` when a veto department rejected (at once, whatever the others said);
-2. ``approved`` when ``m`` departments approved (a majority does not wait for the rest);
+2. ``approved`` when ``m`` departments approved and every veto department approved too: a
+   veto cannot be outrun, so an approval waits for the vote of each department that can veto
+   (a majority does not wait for the others). Only a policy that says so explicitly
+   (``silence_consents``) lets the approval settle while a veto department has not voted;
+   a question from a veto department still stops it (step 4);
 3. ``rejected`` when approval has become impossible: more than ``n - m`` departments rejected
    (unanimous: any reject; majority of three: two rejects; a split of two is a rejection);
 4. ``information_requested`` when a department asked for information and nothing above
@@ -51,9 +55,14 @@ def decide(policy: Mapping, votes: Mapping[str, str]) -> Outcome | None:
     rejects = sum(1 for decision in cast.values() if decision == Decision.REJECT)
     questions = sum(1 for decision in cast.values() if decision == Decision.REQUEST_INFORMATION)
 
-    if any(cast.get(department) == Decision.REJECT for department in policy.get("veto", ())):
+    veto = [department for department in policy.get("veto", ()) if department in required]
+    if any(cast.get(department) == Decision.REJECT for department in veto):
         return Outcome.REJECTED
-    if approvals >= needed:
+    silence_consents = bool(policy.get("silence_consents"))
+    veto_holds_back = any(
+        cast.get(department) not in APPROVING and (department in cast or not silence_consents) for department in veto
+    )
+    if approvals >= needed and not veto_holds_back:
         return Outcome.APPROVED
     if rejects > len(required) - needed:
         return Outcome.REJECTED

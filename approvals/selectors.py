@@ -12,8 +12,10 @@ from accounts.models import User
 from approvals import permissions as perms
 from approvals.enums import Department, Rule
 from approvals.models import CommitteePolicy, Round, Vote, VoteCondition
+from onboarding import participation
 from onboarding.enums import Tier
 from onboarding.models import Application, Customer, CustomerCondition, FinancialStatement
+from onboarding.participation import Stage
 from screening.models import Evaluation
 from screening.selectors import latest_evaluation
 
@@ -90,7 +92,11 @@ def committee_queue(user: User) -> tuple[list[Round], list[Round]]:
     """
     mine: list[Round] = []
     others: list[Round] = []
-    for round in open_rounds():
+    rounds = list(open_rounds())
+    if user.is_authenticated:
+        # Segregation of duties for every listed application at once, not a query per round.
+        participation.prime([round.application for round in rounds], user.pk, Stage.COMMITTEE)
+    for round in rounds:
         votes = list(round.votes.all())
         (mine if perms.departments_open_to(round, user, votes) else others).append(round)
     return mine, others

@@ -47,12 +47,9 @@ class VoteRefused(Exception):
 
 def approvers_to_notify(application: Application, departments: Sequence[str]) -> list[User]:
     """Active approvers of ``departments``, except anyone segregation of duties keeps from voting."""
-    excluded = [pk for pk in (application.created_by_id, application.document_reviewer_id,
-                              application.investigator_id) if pk]
     roles = [str(DEPARTMENT_ROLES[d]) for d in departments]
-    return list(
-        User.objects.filter(is_active=True, groups__name__in=roles).exclude(pk__in=excluded).distinct().order_by("pk")
-    )
+    candidates = User.objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("pk")
+    return [user for user in candidates if perms.conflict_of_interest(application, user) is None]
 
 
 def round_open(*, application: Application) -> Round:
@@ -152,7 +149,7 @@ def _check_vote_content(
 
 def vote_cast(
     *,
-    round_id: int,
+    application_id: int,
     voter: User,
     department: str,
     decision: str,
@@ -161,16 +158,22 @@ def vote_cast(
     payment_terms_days: int | None = None,
     customer_action: str = "",
     conditions: Sequence[tuple[str, date]] = (),
+    round_id: int | None = None,
 ) -> Vote:
     """Record one department's vote and, if that settles the round, apply the decision.
 
+    The vote goes to the open round of ``application_id`` — the application the voter is
+    looking at — and to no other: a round is never taken from what a form sends. ``round_id``
+    is the round the voter saw; if that is no longer the open one, nothing is recorded.
+
     In one transaction, under row locks of the application and then the round: refuses a
     round already decided, a department the round does not require, a voter without the
-    department's role, the application's creator, document reviewer or investigator, a second
-    vote of the department, a second vote of the person; checks the content (reason unless a
-    plain approval; terms for a conditional approval, not above the request; conditions due
-    today or later; for a rejected re-review, suspend or offboard). Writes the ``Vote`` and its
-    ``VoteCondition`` rows, then runs ``rules.decide`` on the round's policy snapshot.
+    department's role, anyone segregation of duties keeps from voting (judged from
+    the record: ``onboarding.participation``), a second vote of the department, a second
+    vote of the person; checks the content (reason unless a plain approval; terms for a
+    conditional approval, not above the request; conditions due today or later; for a rejected
+    re-review, suspend or offboard). Writes the ``Vote`` and its ``VoteCondition`` rows, then
+    runs ``rules.decide`` on the round's policy snapshot.
 
     When the rule settles the round (``_apply_outcome``): the round is closed with its outcome,
     and the onboarding transition runs as the system — ``approve`` (then ``customer_admit``),
@@ -183,13 +186,19 @@ def vote_cast(
     """
     reason = (reason or "").strip()
     conditions = [(text.strip(), due) for text, due in conditions]
-    application_id = Round.objects.filter(pk=round_id).values_list("application_id", flat=True).first()
-    if application_id is None:
-        raise VoteRefused(_("This committee round does not exist."))
     try:
         with transaction.atomic():
-            application = Application.objects.select_for_update().get(pk=application_id)
-            round = Round.objects.select_for_update().get(pk=round_id)
+            try:
+                application = Application.objects.select_for_update().get(pk=application_id)
+            except Application.DoesNotExist:
+                raise VoteRefused(_("This application does not exist.")) from None
+            rounds = Round.objects.select_for_update().filter(application=application).order_by("-number")
+            round = rounds.filter(closed_at__isnull=True).first() or rounds.first()
+            if round is None:
+                raise VoteRefused(_("There is no open committee round."))
+            if round_id is not None and round.pk != round_id:
+                raise VoteRefused(_("The committee round you saw is no longer the open one: your vote was not "
+                                    "recorded. Please read the application again."))
             round.application = application
             votes = list(round.votes.prefetch_related("conditions"))
             problems = perms.vote_refusals(round, voter, department, votes)
@@ -281,7 +290,8 @@ def _apply_outcome(round: Round, outcome: Outcome, votes: Sequence[Vote]) -> Non
 
 @transaction.atomic
 def committee_policy_save(
-    *, tier: str, departments: Sequence[str], rule: str, veto_departments: Sequence[str], warning: bool, actor: User
+    *, tier: str, departments: Sequence[str], rule: str, veto_departments: Sequence[str], warning: bool, actor: User,
+    veto_silence_consents: bool = False,
 ) -> CommitteePolicy:
     """Set the policy of a tier (a history row is written). Rounds already open keep their snapshot."""
     if not perms.can_manage_policies(actor):
@@ -291,6 +301,7 @@ def committee_policy_save(
     policy.departments = sorted(set(departments), key=order.index)
     policy.veto_departments = sorted(set(veto_departments), key=order.index)
     policy.rule = rule
+    policy.veto_silence_consents = veto_silence_consents
     policy.warning = warning
     policy.updated_by = actor
     policy.updated_at = timezone.now()

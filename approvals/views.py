@@ -125,7 +125,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         cast = services.vote_cast(
-            round_id=data["round"], voter=request.user, department=data["department"], decision=data["decision"],
+            application_id=application.pk, round_id=data["round"], voter=request.user,
+            department=data["department"], decision=data["decision"],
             reason=data["reason"], credit_limit=data["credit_limit"], payment_terms_days=data["payment_terms_days"],
             customer_action=data.get("customer_action") or "",
             conditions=filled_conditions(conditions) if data["decision"] == "approve_with_conditions" else [],
@@ -171,7 +172,8 @@ def policy_edit(request: HttpRequest, tier: str) -> HttpResponse:
         raise Http404
     policy = selectors.policy_for_tier(tier)
     initial = {"departments": policy.departments, "rule": policy.rule,
-               "veto_departments": policy.veto_departments, "warning": policy.warning}
+               "veto_departments": policy.veto_departments, "warning": policy.warning,
+               "veto_silence_consents": policy.veto_silence_consents}
     form = PolicyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.committee_policy_save(tier=tier, actor=request.user, **form.cleaned_data)

@@ -151,7 +151,22 @@ class CustomerCondition(models.Model):
         return self.text
 
 
+class StateWriteRefused(Exception):
+    """Raised for a bulk write of ``Application.state`` (only ``application_transition`` moves it)."""
+
+
 class ApplicationQuerySet(models.QuerySet):
+    # The state field is protected on instances (FSMField(protected=True)); these close the bulk paths.
+    def update(self, **kwargs):
+        if "state" in kwargs:
+            raise StateWriteRefused("Application.state is changed only by onboarding.services.application_transition.")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "state" in fields:
+            raise StateWriteRefused("Application.state is changed only by onboarding.services.application_transition.")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def overdue(self, now=None) -> ApplicationQuerySet:
         now = now or timezone.now()
         q = Q(pk__in=[])
@@ -166,7 +181,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
         verbose_name=_("customer"),
     )
-    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, db_index=True)
+    # Protected: assigning it raises; only a transition method, called by application_transition, moves it.
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, db_index=True, protected=True)
     state_entered_at = models.DateTimeField(_("in this state since"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("sales owner")
@@ -283,11 +299,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def pass_background_check(self) -> None: ...
 
     @transition(field=state, source=[State.DOCUMENT_REVIEW, State.BACKGROUND_CHECK, State.COMMITTEE_REVIEW],
-                target=State.RETURNED, permission=perms.is_stage_reviewer)
+                target=State.RETURNED, permission=perms.is_stage_reviewer,
+                conditions=[condition("return_for_information")])
     def return_for_information(self) -> None: ...
 
     @transition(field=state, source=[State.DOCUMENT_REVIEW, State.BACKGROUND_CHECK], target=State.REJECTED,
-                permission=perms.is_stage_reviewer)
+                permission=perms.is_stage_reviewer, conditions=[condition("reject")])
     def reject(self) -> None: ...
 
     @transition(field=state, source=State.COMMITTEE_REVIEW, target=State.APPROVED,
@@ -298,7 +315,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 permission=perms.nobody, conditions=[condition("committee_reject")])
     def committee_reject(self) -> None: ...
 
-    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, permission=perms.is_sales_owner)
+    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN, permission=perms.is_sales_owner,
+                conditions=[condition("withdraw")])
     def withdraw(self) -> None: ...
 
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import notify
+from onboarding import participation
 from onboarding.models import Application, StateChange
+from onboarding.participation import Stage
 from onboarding.services import state_changed
 
 REASON_CHARS = 140
@@ -38,8 +40,9 @@ def _document_reviewers(application: Application, change: StateChange) -> Iterab
 
 
 def _investigators(application: Application, change: StateChange) -> Iterable[User]:
-    excluded = [pk for pk in (application.created_by_id, application.document_reviewer_id) if pk]
-    return active_users_with_role(Role.INVESTIGATOR).exclude(pk__in=excluded)
+    # Segregation of duties from the record: nobody who created it or worked on its documents.
+    candidates = active_users_with_role(Role.INVESTIGATOR).exclude(pk=application.created_by_id)
+    return [user for user in candidates if participation.conflict(application, user, Stage.INVESTIGATION) is None]
 
 
 def _sales_owner(application: Application, change: StateChange) -> Iterable[User]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accounts.roles import APPROVER_ROLES, Role
+from onboarding import participation
 from onboarding.enums import State
+from onboarding.participation import Stage
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -25,16 +27,29 @@ def is_sales_owner(application: Application, user: User | None) -> bool:
 def is_stage_reviewer(application: Application, user: User | None) -> bool:
     """The person who may act on the application in its current review stage.
 
-    Segregation of duties: never its creator, and the investigator is not the person who
-    reviewed its documents. Committee-stage moves are taken by the committee rule only.
+    Segregation of duties, from the record (``onboarding.participation``): never its creator;
+    in background check nobody who reviewed any of its documents or took a document-review
+    action. Committee-stage moves are taken by the committee rule only.
     """
-    if not _signed_in(user) or application.created_by_id == user.pk:
+    if not _signed_in(user):
         return False
     if application.state == State.DOCUMENT_REVIEW:
-        return user.has_role(Role.DOCUMENT_REVIEWER)
+        return user.has_role(Role.DOCUMENT_REVIEWER) and stage_conflict(application, user) is None
     if application.state == State.BACKGROUND_CHECK:
-        return user.has_role(Role.INVESTIGATOR) and application.document_reviewer_id != user.pk
+        return user.has_role(Role.INVESTIGATOR) and stage_conflict(application, user) is None
     return False
+
+
+STAGE_OF_STATE = {State.DOCUMENT_REVIEW: Stage.DOCUMENTS, State.BACKGROUND_CHECK: Stage.INVESTIGATION,
+                  State.COMMITTEE_REVIEW: Stage.COMMITTEE}
+
+
+def stage_conflict(application: Application, user: User | None) -> str | None:
+    """Why segregation of duties keeps ``user`` from the application's current stage, or ``None``."""
+    stage = STAGE_OF_STATE.get(application.state)
+    if stage is None or not _signed_in(user):
+        return None
+    return participation.conflict(application, user, stage)
 
 
 def nobody(application: Application, user: User | None) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from onboarding import guards
+from onboarding import guards, participation
 from onboarding.models import Application
+from onboarding.participation import Stage
 from watchlists import selectors
+from watchlists.models import ScreeningHit
 
 
 def hits_dispositioned(application: Application) -> list[str]:
@@ -28,5 +30,12 @@ def hits_dispositioned(application: Application) -> list[str]:
     return []
 
 
+def _dispositioned_hits(user_id: int, ids: list[int]) -> set[int]:
+    """Segregation of duties: the applications on which ``user_id`` dispositioned a watchlist hit."""
+    return set(ScreeningHit.objects.filter(application_id__in=ids, dispositioned_by_id=user_id)
+               .values_list("application_id", flat=True))
+
+
 def register() -> None:
     guards.register("pass_background_check", hits_dispositioned)
+    participation.register(Stage.INVESTIGATION, "dispositioned_hit", _dispositioned_hits)

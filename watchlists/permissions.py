@@ -38,13 +38,12 @@ def can_view_hits(user: User, application: Application) -> bool:
 
 
 def can_disposition_application(user: User, application: Application) -> bool:
-    """An investigator other than its creator and its document reviewer, while in background check."""
+    """An investigator who may act on the application's background check (segregation of duties
+    from the record: not its creator, nobody who reviewed its documents)."""
     return (
         _signed_in(user)
         and application.state == State.BACKGROUND_CHECK
-        and user.has_role(Role.INVESTIGATOR)
-        and application.created_by_id != user.pk
-        and application.document_reviewer_id != user.pk
+        and onboarding_permissions.is_stage_reviewer(application, user)
     )
 
 

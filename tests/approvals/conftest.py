@@ -47,7 +47,8 @@ def cast(application, voter, department, decision, **fields) -> Vote:
     if decision == "approve_with_conditions":
         fields.setdefault("credit_limit", Decimal("500000"))
         fields.setdefault("payment_terms_days", 30)
-    return services.vote_cast(round_id=open_round(application).pk, voter=voter, department=department,
+    return services.vote_cast(application_id=application.pk, round_id=open_round(application).pk, voter=voter,
+                              department=department,
                               decision=decision, **fields)
 
 

@@ -97,7 +97,8 @@ def test_vote_form_records_a_conditional_approval(client, people, committee_app)
 
 def test_vote_form_deciding_vote_says_the_outcome(client, people, committee_app):
     cast(committee_app, people["fay"], "finance", "approve")
-    response = _vote(client, people["bea"], committee_app, department="business", decision="approve")
+    cast(committee_app, people["bea"], "business", "approve")
+    response = _vote(client, people["leo"], committee_app, department="legal", decision="approve")
     assert [str(m) for m in response.wsgi_request._messages] == [
         "Your vote was recorded.", "The committee approved the application: the customer is admitted.",
     ]
@@ -122,10 +123,10 @@ def test_vote_form_refusal_from_the_service_is_shown(client, people, committee_a
 def test_vote_after_the_round_was_decided_is_told(client, people, committee_app):
     round = Round.objects.get(application=committee_app)
     cast(committee_app, people["fay"], "finance", "approve")
-    cast(committee_app, people["bea"], "business", "approve")
-    client.force_login(people["leo"])
+    cast(committee_app, people["leo"], "legal", "approve")
+    client.force_login(people["bea"])
     response = client.post(reverse("approvals:vote", args=[committee_app.pk]),
-                           {"round": round.pk, "department": "legal", "decision": "approve"})
+                           {"round": round.pk, "department": "business", "decision": "approve"})
     assert response.status_code == 302
     assert [str(m) for m in response.wsgi_request._messages] == ["There is no open committee round."]
     assert Vote.objects.count() == 2

@@ -16,13 +16,15 @@ RACES = 20
 
 
 def _race(round_id: int, voters: list[tuple[object, str]]) -> list[object]:
+    application_id = Round.objects.get(pk=round_id).application_id
     barrier = threading.Barrier(len(voters))
     results: list[object] = [None] * len(voters)
 
     def run(index: int, voter, department: str) -> None:
         try:
             barrier.wait()
-            results[index] = services.vote_cast(round_id=round_id, voter=voter, department=department,
+            results[index] = services.vote_cast(application_id=application_id, round_id=round_id, voter=voter,
+                                                department=department,
                                                 decision="approve")
         except services.VoteRefused as refused:
             results[index] = refused
@@ -61,14 +63,18 @@ def _assert_decided_once(application: Application) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_majority_last_two_votes_together_decide_once():
-    """Tier A (majority): finance approved; legal and business approve at once. The first decides,
-    the second finds the round decided and is refused."""
+    """Majority without a veto: finance approved; legal and business approve at once. The first
+    decides, the second finds the round decided and is refused. (With a veto, the approval would
+    wait for the veto holder, and both votes would count.)"""
     assert connection.vendor == "postgresql", "the race must run on PostgreSQL (row locks)"
     people = _people()
+    services.committee_policy_save(tier="A", departments=["finance", "legal", "business"], rule="majority",
+                                   veto_departments=[], warning=False, actor=user_with(Role.RISK_MANAGER))
     for _ in range(RACES):
         application = _in_committee(people)
         round = Round.objects.get(application=application)
-        services.vote_cast(round_id=round.pk, voter=people["fay"], department="finance", decision="approve")
+        services.vote_cast(application_id=round.application_id, round_id=round.pk, voter=people["fay"],
+                           department="finance", decision="approve")
 
         results = _race(round.pk, [(people["leo"], "legal"), (people["bea"], "business")])
 
@@ -93,7 +99,8 @@ def test_unanimous_last_two_votes_together_both_count_and_decide_once():
     for _ in range(RACES):
         application = _in_committee(people)
         round = Round.objects.get(application=application)
-        services.vote_cast(round_id=round.pk, voter=people["fay"], department="finance", decision="approve")
+        services.vote_cast(application_id=round.application_id, round_id=round.pk, voter=people["fay"],
+                           department="finance", decision="approve")
 
         results = _race(round.pk, [(people["leo"], "legal"), (people["bea"], "business")])
 

@@ -27,7 +27,7 @@ def test_round_opens_with_the_policy_of_the_evaluated_tier(people, committee_app
     assert (round.number, round.closed_at, round.outcome) == (1, None, "")
     assert round.policy == {
         "tier": "A", "evaluated": True, "departments": ["finance", "legal", "business"], "rule": "majority",
-        "veto": ["legal"], "warning": False,
+        "veto": ["legal"], "warning": False, "silence_consents": False,
     }
 
 
@@ -59,7 +59,7 @@ def test_without_an_evaluation_the_round_is_tier_d(people):
     round = services.round_open(application=application)
     assert round.policy == {
         "tier": "D", "evaluated": False, "departments": ["finance", "legal", "business"], "rule": "unanimous",
-        "veto": [], "warning": True,
+        "veto": [], "warning": True, "silence_consents": False,
     }
 
 

@@ -16,10 +16,14 @@ from approvals.rules import admission_terms, approvals_needed, decide
 APPROVED, REJECTED, RETURNED = Outcome.APPROVED, Outcome.REJECTED, Outcome.INFORMATION_REQUESTED
 ALL = ["finance", "legal", "business"]
 POLICIES = {
-    "A": {"tier": "A", "evaluated": True, "departments": ALL, "rule": "majority", "veto": ["legal"], "warning": False},
-    "B": {"tier": "B", "evaluated": True, "departments": ALL, "rule": "majority", "veto": ["legal"], "warning": False},
-    "C": {"tier": "C", "evaluated": True, "departments": ALL, "rule": "unanimous", "veto": [], "warning": False},
-    "D": {"tier": "D", "evaluated": True, "departments": ALL, "rule": "unanimous", "veto": [], "warning": True},
+    "A": {"tier": "A", "evaluated": True, "departments": ALL, "rule": "majority", "veto": ["legal"], "warning": False,
+          "silence_consents": False},
+    "B": {"tier": "B", "evaluated": True, "departments": ALL, "rule": "majority", "veto": ["legal"], "warning": False,
+          "silence_consents": False},
+    "C": {"tier": "C", "evaluated": True, "departments": ALL, "rule": "unanimous", "veto": [], "warning": False,
+          "silence_consents": False},
+    "D": {"tier": "D", "evaluated": True, "departments": ALL, "rule": "unanimous", "veto": [], "warning": True,
+          "silence_consents": False},
 }
 DEPARTMENTS = {"F": "finance", "L": "legal", "B": "business"}
 DECISIONS = {"a": "approve", "c": "approve_with_conditions", "r": "reject", "q": "request_information"}
@@ -34,8 +38,8 @@ TABLE = [
     ("", None, None),
     ("Fa", None, None),
     ("La", None, None),
-    ("Fa Ba", APPROVED, None),
-    ("Fc Ba", APPROVED, None),
+    ("Fa Ba", None, None),  # the veto cannot be outrun: an approval waits for legal's vote
+    ("Fc Ba", None, None),
     ("Fa La", APPROVED, None),
     ("Fc Lc", APPROVED, None),
     ("Fa La Ba", APPROVED, APPROVED),
@@ -56,7 +60,9 @@ TABLE = [
     ("Fa Bq", RETURNED, RETURNED),
     ("Fr Lq", RETURNED, REJECTED),  # majority: one reject cannot reject yet, the question stops the round
     ("Fq Bq", RETURNED, RETURNED),
-    ("Fa Ba Lq", APPROVED, RETURNED),  # a settled decision wins over a later question
+    ("Fa Ba Lq", RETURNED, RETURNED),  # the veto holder's question stops an approval that waited for it
+    ("Fa Ba La", APPROVED, APPROVED),
+    ("Fa Ba Lc", APPROVED, APPROVED),
     ("Fr Br Lq", REJECTED, REJECTED),
     ("Fa Ba Lr", REJECTED, REJECTED),  # the veto comes first in the precedence
 ]
@@ -80,10 +86,28 @@ def test_decide_default_policy_table(tier, spec, majority_outcome, unanimous_out
         (["finance", "legal"], "unanimous", [], "Fa Ba", None),  # business does not vote: ignored
         (["finance", "legal", "business"], "majority", ["finance", "legal"], "Fr", REJECTED),
         (["finance", "legal", "business"], "majority", [], "Lr", None),  # no veto, one reject of three
+        (["finance", "legal", "business"], "majority", [], "Fa Ba", APPROVED),  # no veto: a majority settles
+        (["finance", "legal", "business"], "majority", ["finance", "legal"], "Fa Ba", None),  # legal not yet
+        (["finance", "legal", "business"], "majority", ["finance", "legal"], "Fa Ba La", APPROVED),
     ],
 )
 def test_decide_edited_policies(departments, rule, veto, spec, expected):
     policy = {"departments": departments, "rule": rule, "veto": veto}
+    assert decide(policy, votes(spec)) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("Fa Ba", APPROVED),  # the policy says a veto department's silence is consent
+        ("Fa", None),
+        ("Fa Ba Lq", RETURNED),  # having spoken, its question still stops the approval
+        ("Fa Lr", REJECTED),
+        ("Fa Br", None),
+    ],
+)
+def test_decide_when_silence_consents(spec, expected):
+    policy = {"departments": ALL, "rule": "majority", "veto": ["legal"], "silence_consents": True}
     assert decide(policy, votes(spec)) == expected
 
 

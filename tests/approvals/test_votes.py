@@ -33,17 +33,36 @@ def _state(application) -> str:
 
 # --- The rule through the service ---
 
-def test_majority_approves_without_waiting_for_legal(people, committee_app):
+def test_majority_approval_waits_for_the_veto_holder(people, committee_app):
+    """The veto race: finance and business approve, and legal — who can veto — still vetoes."""
+    cast(committee_app, people["fay"], "finance", "approve")
+    cast(committee_app, people["bea"], "business", "approve")
+    assert _state(committee_app) == State.COMMITTEE_REVIEW
+    round = open_round(committee_app)
+    assert (round.outcome, round.waiting_for_veto) == ("", ["Legal"])
+
+    vote = cast(committee_app, people["leo"], "legal", "reject", reason="Pending litigation with a state bank")
+
+    assert _state(committee_app) == State.REJECTED
+    assert (vote.round.outcome, vote.round.closed_at is not None) == ("rejected", True)
+    change = StateChange.objects.get(application=committee_app, transition="committee_reject")
+    assert change.reason == "Legal (Reject): Pending litigation with a state bank"
+    assert Application.objects.get(pk=committee_app.pk).customer is None
+
+
+def test_majority_approves_once_the_veto_holder_approves(people, committee_app):
     cast(committee_app, people["fay"], "finance", "approve")
     assert _state(committee_app) == State.COMMITTEE_REVIEW
-    vote = cast(committee_app, people["bea"], "business", "approve")
+    cast(committee_app, people["bea"], "business", "approve")
+    assert _state(committee_app) == State.COMMITTEE_REVIEW
+    vote = cast(committee_app, people["leo"], "legal", "approve")
 
     committee_app.refresh_from_db()
     assert committee_app.state == State.APPROVED
     assert (vote.round.outcome, vote.round.closed_at is not None) == ("approved", True)
     change = StateChange.objects.get(application=committee_app, transition="approve")
     assert (change.actor, change.from_state, change.to_state) == (None, "committee_review", "approved")
-    assert change.reason == "Finance (Approve); Business (Approve)"
+    assert change.reason == "Finance (Approve); Business (Approve); Legal (Approve)"
     customer = committee_app.customer
     assert (customer.status, customer.tier, customer.credit_limit, customer.payment_terms_days) == (
         "active", "A", Decimal("800000.00"), 60
@@ -51,6 +70,23 @@ def test_majority_approves_without_waiting_for_legal(people, committee_app):
     assert customer.next_review_date == next_review_date("A")
     assert customer.sales_owner == people["alice"]
     assert customer.conditions.count() == 0
+
+
+def test_majority_approves_without_the_veto_holder_when_the_policy_says_silence_consents(people):
+    services.committee_policy_save(tier="A", departments=["finance", "legal", "business"], rule="majority",
+                                   veto_departments=["legal"], veto_silence_consents=True, warning=False,
+                                   actor=people["rosa"])
+    application = in_committee(people)
+    assert open_round(application).policy["silence_consents"] is True
+    cast(application, people["fay"], "finance", "approve")
+    cast(application, people["bea"], "business", "approve")
+    assert _state(application) == State.APPROVED
+
+
+def test_majority_rejects_without_waiting_for_the_veto_holder(people, committee_app):
+    cast(committee_app, people["fay"], "finance", "reject", reason="Debt ratio too high")
+    cast(committee_app, people["bea"], "business", "reject", reason="Market shrinking")
+    assert _state(committee_app) == State.REJECTED
 
 
 def test_legal_veto_rejects_at_once(people, committee_app):
@@ -76,7 +112,7 @@ def test_unanimous_tier_d_rejects_on_any_reject(people):
     application = in_committee(people, tax_rating="D")
     assert open_round(application).policy == {
         "tier": "D", "evaluated": True, "departments": ["finance", "legal", "business"], "rule": "unanimous",
-        "veto": [], "warning": True,
+        "veto": [], "warning": True, "silence_consents": False,
     }
     cast(application, people["fay"], "finance", "approve")
     cast(application, people["leo"], "legal", "approve")
@@ -135,6 +171,7 @@ def test_conditions_and_most_restrictive_terms_reach_the_customer(people, commit
     cast(committee_app, people["bea"], "business", "approve_with_conditions", reason="Shorter terms",
          credit_limit=Decimal("700000"), payment_terms_days=30,
          conditions=[("Personal guarantee of the legal representative", second), ("Quarterly management accounts", first)])
+    cast(committee_app, people["leo"], "legal", "approve")
 
     customer = Application.objects.get(pk=committee_app.pk).customer
     assert (customer.credit_limit, customer.payment_terms_days) == (Decimal("500000.00"), 30)
@@ -197,9 +234,10 @@ def test_same_person_same_department_twice_refused(people, committee_app):
 def test_vote_on_a_decided_round_refused(people, committee_app):
     round = open_round(committee_app)
     cast(committee_app, people["fay"], "finance", "approve")
-    cast(committee_app, people["bea"], "business", "approve")
+    cast(committee_app, people["leo"], "legal", "approve")
     with pytest.raises(services.VoteRefused) as refused:
-        services.vote_cast(round_id=round.pk, voter=people["leo"], department="legal", decision="reject", reason="x")
+        services.vote_cast(application_id=committee_app.pk, round_id=round.pk, voter=people["bea"],
+                           department="business", decision="reject", reason="x")
     assert refused.value.messages == ["This round has already been decided (Approved): your vote was not recorded."]
     assert Vote.objects.count() == 2
     assert StateChange.objects.filter(application=committee_app, transition="approve").count() == 1
@@ -259,7 +297,7 @@ def test_policy_change_does_not_change_an_open_round(people, committee_app):
     services.committee_policy_save(tier="A", departments=["finance", "legal", "business"], rule="unanimous",
                                    veto_departments=[], warning=True, actor=people["rosa"])
     cast(committee_app, people["fay"], "finance", "approve")
-    cast(committee_app, people["bea"], "business", "approve")
+    cast(committee_app, people["leo"], "legal", "approve")
     assert _state(committee_app) == State.APPROVED  # the majority rule the round opened with
 
 
@@ -269,7 +307,8 @@ def test_withdrawal_closes_the_round(people, committee_app):
     round = Round.objects.get(application=committee_app)
     assert (round.outcome, round.closed_at is not None) == ("withdrawn", True)
     with pytest.raises(services.VoteRefused) as refused:
-        services.vote_cast(round_id=round.pk, voter=people["fay"], department="finance", decision="approve")
+        services.vote_cast(application_id=committee_app.pk, round_id=round.pk, voter=people["fay"],
+                           department="finance", decision="approve")
     assert refused.value.messages == ["This round has already been decided (Withdrawn): your vote was not recorded."]
 
 
