@@ -52,6 +52,21 @@ def stage_conflict(application: Application, user: User | None) -> str | None:
     return participation.conflict(application, user, stage)
 
 
+STAGE_ROLE = {State.DOCUMENT_REVIEW: Role.DOCUMENT_REVIEWER, State.BACKGROUND_CHECK: Role.INVESTIGATOR}
+
+
+def stage_refusal(application: Application, user: User | None) -> str | None:
+    """For a person who holds the current stage's role: why segregation of duties keeps them out.
+
+    Shown on the page and in refusals, so that a reviewer or investigator knows why the
+    buttons are missing; ``None`` for people the stage is not for anyway.
+    """
+    role = STAGE_ROLE.get(application.state)
+    if role is None or not _signed_in(user) or not user.has_role(role):
+        return None
+    return stage_conflict(application, user)
+
+
 def nobody(application: Application, user: User | None) -> bool:
     """Transitions taken by the system (the committee rule), never by a person directly."""
     return False

@@ -108,7 +108,10 @@ def application_transition(
         # Permission on its own (django-fsm's has_transition_perm also checks the guards, whose
         # messages are reported separately below).
         if not as_system and not meta_transition.has_perm(application, actor):
-            raise TransitionRefused(_("You are not allowed to take this action on this application."))
+            raise TransitionRefused(
+                perms.stage_refusal(application, actor)
+                or _("You are not allowed to take this action on this application.")
+            )
         if transition in REASON_REQUIRED and not reason:
             raise TransitionRefused(_("Please give a reason."))
         problems = guards.blockers(application, transition)
@@ -235,7 +238,10 @@ def document_review(*, document_id: int, actor: User, accept: bool, reason: str 
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("application").get(pk=document_id)
         if not perms.can_review_documents(actor, document.application):
-            raise PermissionDenied(_("You cannot review documents of this application now."))
+            raise PermissionDenied(
+                perms.stage_refusal(document.application, actor)
+                or _("You cannot review documents of this application now.")
+            )
         if not document.is_current:
             raise ValidationError(_("This document has been replaced by a newer version."))
         document.status = DocumentStatus.ACCEPTED if accept else DocumentStatus.REJECTED

@@ -198,6 +198,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "upload_form": _upload_form(application),
             "conflicts": selectors.credit_code_conflicts(application.credit_code, exclude_application_id=application.pk),
             "reason_required": services.REASON_REQUIRED,
+            "segregation_notice": perms.stage_refusal(application, request.user),
         },
     )
 
@@ -307,6 +308,7 @@ def document_review_page(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "blockers": services.guards.blockers(application, "pass_documents"),
             "reason_required": services.REASON_REQUIRED,
+            "segregation_notice": perms.stage_refusal(application, request.user),
         },
     )
 

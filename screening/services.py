@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from onboarding import permissions as onboarding_perms
 from onboarding.enums import State
 from onboarding.models import Application, Customer
 from onboarding.validators import check_upload
@@ -108,7 +109,10 @@ def evaluation_refresh(*, application_id: int) -> Evaluation | None:
 def evaluation_request(*, application: Application, actor: User) -> Evaluation:
     """"Evaluate again", by the application's investigator while it is in background check."""
     if not perms.can_investigate(actor, application):
-        raise PermissionDenied(_("Only the investigator of this application can evaluate it, in background check."))
+        raise PermissionDenied(
+            onboarding_perms.stage_refusal(application, actor)
+            or _("Only the investigator of this application can evaluate it, in background check.")
+        )
     return evaluation_record_for_application(application=application, actor=actor)
 
 
@@ -271,7 +275,8 @@ def _lock_for_investigation(application: Application, actor: User) -> Applicatio
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not perms.can_investigate(actor, locked):
         raise PermissionDenied(
-            _("Only the investigator of this application records investigation, while it is in background check.")
+            onboarding_perms.stage_refusal(locked, actor)
+            or _("Only the investigator of this application records investigation, while it is in background check.")
         )
     return locked
 

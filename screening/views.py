@@ -98,6 +98,7 @@ def _screen(request: HttpRequest, application: Application, status: int = 200, *
         "blockers": onboarding_services.guards.blockers(application, "pass_background_check")
         if application.state == State.BACKGROUND_CHECK else [],
         "reason_required": onboarding_services.REASON_REQUIRED,
+        "segregation_notice": onboarding_perms.stage_refusal(application, request.user),
     }
     return render(request, "screening/application_screen.html", context, status=status)
 

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from onboarding import permissions as onboarding_permissions
 from onboarding.enums import State
 from onboarding.models import Application, Customer
 from watchlists import permissions
@@ -465,7 +466,10 @@ def hit_disposition(*, hit_id: int, actor: User, disposition: str, reason: str) 
         except ScreeningHit.DoesNotExist:
             raise ValidationError(_("This hit does not exist.")) from None
         if not permissions.can_disposition(actor, hit):
-            raise PermissionDenied(_("You may not disposition the watchlist hits of this application."))
+            raise PermissionDenied(
+                (hit.application_id is not None and onboarding_permissions.stage_refusal(hit.application, actor))
+                or _("You may not disposition the watchlist hits of this application.")
+            )
         if hit.is_final:
             raise ValidationError(
                 _("This hit has already been dispositioned as “%(disposition)s” by %(user)s. Nothing was changed.")

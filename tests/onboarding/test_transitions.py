@@ -128,7 +128,7 @@ def test_creator_holding_reviewer_role_cannot_review_own_application():
     accept_all_documents(application, user_with(Role.DOCUMENT_REVIEWER))
     with pytest.raises(services.TransitionRefused) as refused:
         services.application_transition(application_id=application.pk, transition="pass_documents", actor=owner)
-    assert refused.value.messages == ["You are not allowed to take this action on this application."]
+    assert refused.value.messages == ["You created this application: segregation of duties keeps you from this stage."]
 
 
 @pytest.mark.django_db
