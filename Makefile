@@ -24,7 +24,7 @@ endef
 help:
 	@echo "make run           migrate, load demo data, start web (127.0.0.1:8000) + Celery worker with beat"
 	@echo "make test          run the whole test suite (PostgreSQL via DATABASE_URL, default vetted on 127.0.0.1)"
-	@echo "make lint          ruff"
+	@echo "make lint          ruff and the import contracts (lint-imports)"
 	@echo "make messages      compile the translation catalogues (needs GNU gettext)"
 	@echo "make check-deploy  Django's deployment checks with production-like settings"
 
@@ -72,6 +72,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 messages: install
 	@command -v msgfmt >/dev/null || { echo "error: compiling messages needs GNU gettext (apt-get install gettext)." >&2; exit 1; }

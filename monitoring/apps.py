@@ -8,7 +8,12 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from monitoring import receivers
+        from monitoring.templatetags.monitoring_tags import customer_alerts_panel
+        from onboarding import panels
         from onboarding.services import state_changed
+
+        panels.register(slot="customer", name="monitoring.alerts", order=10,
+                        template="monitoring/partials/customer_alerts.html", build=customer_alerts_panel)
         from watchlists import signals as watchlist_signals
 
         state_changed.connect(receivers.application_state_changed, dispatch_uid="monitoring.state_changed")
