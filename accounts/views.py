@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -224,7 +225,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             if device.persistent_id.startswith("otp_static"):
                 left = selectors.recovery_codes_left(user)
-                messages.warning(request, _("You signed in with a recovery code; %(left)d are left.") % {"left": left})
+                messages.warning(request, ngettext(
+                    "You signed in with a recovery code; %(left)d is left.",
+                    "You signed in with a recovery code; %(left)d are left.", left,
+                ) % {"left": left})
             return HttpResponseRedirect(pending["next"])
     return render(request, "registration/two_factor_verify.html", {"form": form, "pending_user": user})
 
