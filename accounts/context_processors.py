@@ -9,7 +9,7 @@ from accounts.roles import APPROVER_ROLES, Role
 def navigation(request) -> dict:
     """The menu a signed-in user sees, by role."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or getattr(request, "two_factor_held", False):
         return {"nav_items": []}
     items: list[tuple[str, str]] = []
     if user.has_role(Role.SALES):

@@ -183,6 +183,7 @@ def test_required_role_enrols_then_reaches_the_committee(client, approver, mfa_o
     assert page.status_code == 200
     html = page.content.decode()
     assert "Your role requires two-factor sign-in. Set it up to continue." in html
+    assert page.context["nav_items"] == []  # the menu would only lead back here
     assert 'src="data:image/svg+xml;' in html
     assert "'unsafe-inline'" not in page["Content-Security-Policy"]
     secret = client.session[SETUP_SECRET]
