@@ -9,7 +9,7 @@ from accounts.roles import APPROVER_ROLES, Role
 def navigation(request) -> dict:
     """The menu a signed-in user sees, by role."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or getattr(request, "two_factor_held", False):
         return {"nav_items": []}
     items: list[tuple[str, str]] = []
     if user.has_role(Role.SALES):
@@ -30,6 +30,8 @@ def navigation(request) -> dict:
         items.append((_("Watchlists"), reverse("watchlists:source_list")))
     elif user.has_role(Role.INVESTIGATOR):
         items.append((_("Watchlist search"), reverse("watchlists:search")))
+    if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
+        items.append((_("Sign-in security"), reverse("security_log")))
     if user.has_role(Role.ADMIN) and user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "unread_notifications": user.notifications.filter(read_at__isnull=True).count()}

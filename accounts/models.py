@@ -52,3 +52,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.verb
+
+
+class SecurityEvent(models.Model):
+    """A change to how a user signs in: the sign-in security log (append-only).
+
+    Stored as a kind and the people concerned, rendered in the reader's language.
+    """
+
+    class Kind(models.TextChoices):
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor sign-in set up")
+        TWO_FACTOR_REMOVED = "two_factor_removed", _("Two-factor sign-in removed by the user")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("New recovery codes made")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events", verbose_name=_("user")
+    )
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("done by"),
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("sign-in security event")
+        verbose_name_plural = _("sign-in security events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"

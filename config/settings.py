@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "accounts",
     "onboarding",
@@ -56,8 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user, their language and messages are known: holds a user who must set up or
+    # give a second factor on the two-factor pages until done.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -109,12 +117,43 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+address pair after repeated failures.
+# The client's address. Behind the TLS proxy every request comes from the proxy, so the
+# address is read from X-Forwarded-For: the entry the outermost of TRUSTED_PROXY_COUNT proxies
+# appended (counted from the right, where a client cannot write), and only when the request
+# comes from one of TRUSTED_PROXIES (empty: any peer is the proxy). 0 proxies: REMOTE_ADDR,
+# the header is ignored. See accounts.client_ip.
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXIES = []
+for _proxy in env.get_list("TRUSTED_PROXIES", []):
+    try:
+        TRUSTED_PROXIES.append(ip_network(_proxy, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
+if TRUSTED_PROXIES and not TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is set but TRUSTED_PROXY_COUNT is 0: say how many proxies forward.")
+
+# Login throttling (django-axes): lock a username+address pair after repeated failures, so that
+# failures from another address never lock a user out; a lockout ends a fixed time after the
+# failure that caused it (trying again meanwhile does not push it back: the page says when).
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+
+# Two-factor sign-in (django-otp): a TOTP app plus single-use recovery codes. Required for the
+# roles below (and for staff, who reach the Django admin) when MFA_REQUIRED is on, which it is
+# unless DEBUG is on (the demo); anyone may enrol from their account page.
+MFA_REQUIRED = env.get_bool("MFA_REQUIRED", not DEBUG)
+MFA_REQUIRED_ROLES = env.get_list(
+    "MFA_REQUIRED_ROLES", ["approver_finance", "approver_legal", "approver_business", "risk_manager", "admin"]
+)
+MFA_RECOVERY_CODE_COUNT = 10
+# Minutes between the password and the code before the password must be given again.
+MFA_CODE_STEP_MINUTES = 5
+OTP_TOTP_ISSUER = "Vetted"
 
 LANGUAGE_CODE = env.get_str("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -14,6 +14,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
 AXES_ENABLED = True
+# Two-factor sign-in is off here (tests sign approvers in with force_login); the two-factor
+# tests switch it on with the settings fixture.
+MFA_REQUIRED = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -74,9 +74,10 @@ def test_list_query_count_does_not_grow_with_rows(client, rita, rows, django_ass
     for number in range(rows):
         notify(recipients=[rita], verb=f"n{number}", url="/applications/1/")
     client.force_login(rita)
-    # session, user, paginator count, roles (menu), unread count (bell), page rows,
-    # session save (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST)
-    with django_assert_num_queries(9):
+    # session, user, has an authenticator app (two-factor middleware), paginator count, roles
+    # (menu), unread count (bell), page rows, session save (savepoint, update, release:
+    # SESSION_SAVE_EVERY_REQUEST)
+    with django_assert_num_queries(10):
         response = client.get(reverse("notification_list"))
     assert response.status_code == 200
 
