@@ -233,3 +233,13 @@ def test_the_reason_is_shown_on_the_background_check_screen(client, cast_of_peop
         page = client.get(url).content.decode()
         assert ("You reviewed the documents of this application: segregation of duties keeps you from this stage."
                 in page), url
+
+
+def test_the_refusals_read_in_chinese():
+    from django.utils import translation
+
+    from onboarding.participation import Act, refusal
+
+    with translation.override("zh-hans"):
+        assert refusal(Act(Stage.DOCUMENTS, "reviewed_documents")) == "您审核过该申请的资料；按职责分离原则，您不能参与这一阶段。"
+        assert refusal(Act(Stage.APPLICATION, "created"), vote=True) == "该申请由您创建，不能对其投票。"
