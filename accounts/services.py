@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.text import Truncator
 
 from accounts.models import Notification, User
+from accounts.selectors import notifications_to_email
 
 logger = logging.getLogger(__name__)
 
@@ -80,15 +81,7 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
     sent. If sending fails the claim is released and the error re-raised, so a retry sends
     it. Subject and body are rendered in the recipient's language. Returns how many were sent.
     """
-    candidates = list(
-        Notification.objects.filter(
-            pk__in=notification_ids, emailed_at__isnull=True, recipient__is_active=True,
-            recipient__email_notifications=True,
-        )
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("pk")
-    )
+    candidates = list(notifications_to_email().filter(pk__in=notification_ids).select_related("recipient").order_by("pk"))
     sent = 0
     if not candidates:
         return sent
