@@ -21,6 +21,7 @@ from monitoring.enums import (
     ChunkStatus,
     Indicator,
     JobKind,
+    LostWork,
     RunStatus,
     Scope,
     Severity,
@@ -457,3 +458,8 @@ class Reconciliation(models.Model):
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def requeued(self) -> list[tuple[str, int]]:
+        """(label, count) for each kind queued again, in ``LostWork`` order."""
+        return [(label, self.counts[kind]) for kind, label in LostWork.choices if self.counts.get(kind)]
