@@ -3,7 +3,9 @@
 Tasks live in each app's tasks.py. The schedule is static and only sends ticks: the work
 each tick does is found in the database (``monitoring.runs``), so a restarted beat, a lost
 message or a duplicated tick changes nothing. Run exactly one beat (docker-compose has one
-``beat`` service; ``make run`` embeds it in its single worker).
+``beat`` service, ``make run`` one ``beat`` process next to its worker). Each tick also
+reconciles (``monitoring.reconcile``): work whose message was lost while the broker was down
+is found in the database and queued again.
 """
 
 import os
