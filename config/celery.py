@@ -52,7 +52,8 @@ def enqueue_on_commit(task, **kwargs) -> None:
     The state change the user asked for has already committed when this runs; a broker that
     is down must not turn it into an error page. What the task would do stays findable in
     the database (the guards wait for screening and evaluation, ticks find due customers), so
-    the failure is logged and the work is picked up by a retry or the next tick.
+    the failure is logged and the next tick's reconciliation (``monitoring.reconcile``) queues
+    the work again once the broker is back.
     """
     import logging
 

@@ -259,6 +259,35 @@ def test_customer_admitted_in_an_outage_gets_its_credit_profile_from_the_reconci
     assert reconcile(now=later(30)).counts.get(LostWork.PROFILE) is None
 
 
+def test_re_review_approved_in_an_outage_becomes_the_baseline(broker, django_capture_on_commit_callbacks, committee):
+    from monitoring.services import profile_sync
+    from onboarding.services import application_open_review
+
+    people = committee
+    first = in_committee(people)
+    cast(first, people["fay"], "finance", "approve")
+    cast(first, people["leo"], "legal", "approve")
+    first.refresh_from_db()
+    profile_sync(application_id=first.pk)  # the first approval's task ran
+    customer = first.customer
+    review = application_open_review(customer=customer, reason="Escalated alert")
+    review = advance(review, State.COMMITTEE_REVIEW, reviewer=people["rita"], investigator=people["ivan"])
+
+    def approve():
+        cast(review, people["fay"], "finance", "approve")
+        cast(review, people["leo"], "legal", "approve")
+
+    in_outage(broker, django_capture_on_commit_callbacks, approve)
+    assert AdmissionInputs.objects.get(customer=customer).application_id == first.pk  # the sync was lost
+
+    record = reconcile(now=later(5))
+    assert record.queued[LostWork.PROFILE] == [review.pk]  # not the first approval: only the latest counts
+    baseline = AdmissionInputs.objects.get(customer=customer)
+    assert baseline.application_id == review.pk
+    assert baseline.evaluation_id == Evaluation.objects.filter(application=review).latest("created_at").pk
+    assert reconcile(now=later(30)).counts.get(LostWork.PROFILE) is None
+
+
 def test_notifications_lost_in_an_outage_are_emailed_once(broker, django_capture_on_commit_callbacks, db):
     people = [user_with(username=f"n{i}") for i in range(3)]
     opted_out = user_with(username="quiet", email_notifications=False)
@@ -347,3 +376,18 @@ def test_command_inline_does_the_work_with_the_broker_down(broker, django_captur
     assert "Watchlist screenings: 1 done here" in out.getvalue()
     assert ScreeningRun.objects.filter(application=application).count() == 1
     assert Evaluation.objects.filter(application=application).count() == 1
+
+
+def test_an_abandoned_weekly_report_is_sent_again(db):
+    from monitoring.reports import report_week
+
+    week = report_week().isoformat()
+    stuck = JobRun.objects.create(kind=JobKind.WORK_REPORTS, scope=Scope.ALL, chunks=0, note=week,
+                                  started_at=timezone.now() - datetime.timedelta(hours=3))
+    user_with(Role.DOCUMENT_REVIEWER, username="rita")
+    record = reconcile()
+    assert record.counts == {LostWork.RUN: 1}
+    assert JobRun.objects.get(pk=stuck.pk).status == RunStatus.FAILED
+    again = JobRun.objects.filter(kind=JobKind.WORK_REPORTS).exclude(pk=stuck.pk).get()
+    assert (again.status, again.note) == (RunStatus.FINISHED, week)
+    assert [message.to for message in mail.outbox] == [["rita@example.com"]]

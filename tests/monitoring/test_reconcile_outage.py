@@ -16,7 +16,6 @@ from config.celery import app as celery_app
 from monitoring.models import Reconciliation
 from onboarding import guards
 from onboarding.enums import State
-from onboarding.models import Application
 from onboarding.services import application_transition
 from screening.models import Evaluation
 from tests.factories import ApplicationFactory, accept_all_documents, advance
