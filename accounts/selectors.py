@@ -75,3 +75,27 @@ def security_events(*, user: User | None = None) -> QuerySet[SecurityEvent]:
     """The sign-in security log, newest first; one user's when ``user`` is given."""
     events = SecurityEvent.objects.select_related("user", "actor").order_by("-created_at", "-pk")
     return events.filter(user=user) if user is not None else events
+
+
+def notifications_to_email() -> QuerySet[Notification]:
+    """The notifications that are to go out by e-mail and have not: not yet claimed by a send,
+    to an active recipient who opted in and has an address. The send and the reconciliation
+    (monitoring) both use this, so that what is re-queued is exactly what a send would send."""
+    return (
+        Notification.objects.filter(
+            emailed_at__isnull=True, recipient__is_active=True, recipient__email_notifications=True,
+        )
+        .exclude(recipient__email="")
+    )
+
+
+def notifications_awaiting_email(*, created_after: datetime, created_before: datetime) -> list[int]:
+    """Ids of the notifications created in that window whose e-mail has not gone out.
+
+    The window's start keeps a user who turns e-mail on today from receiving a year of old
+    notifications; its end leaves the send queued a moment ago the time to run.
+    """
+    return list(
+        notifications_to_email().filter(created_at__gt=created_after, created_at__lte=created_before)
+        .order_by("pk").values_list("pk", flat=True)
+    )

@@ -28,7 +28,7 @@ from django_otp.util import random_hex
 
 from accounts.models import Notification, SecurityEvent, User
 from accounts.roles import Role
-from accounts.selectors import two_factor_required
+from accounts.selectors import notifications_to_email, two_factor_required
 
 logger = logging.getLogger(__name__)
 
@@ -94,15 +94,7 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
     sent. If sending fails the claim is released and the error re-raised, so a retry sends
     it. Subject and body are rendered in the recipient's language. Returns how many were sent.
     """
-    candidates = list(
-        Notification.objects.filter(
-            pk__in=notification_ids, emailed_at__isnull=True, recipient__is_active=True,
-            recipient__email_notifications=True,
-        )
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("pk")
-    )
+    candidates = list(notifications_to_email().filter(pk__in=notification_ids).select_related("recipient").order_by("pk"))
     sent = 0
     if not candidates:
         return sent

@@ -3,7 +3,9 @@
 Tasks live in each app's tasks.py. The schedule is static and only sends ticks: the work
 each tick does is found in the database (``monitoring.runs``), so a restarted beat, a lost
 message or a duplicated tick changes nothing. Run exactly one beat (docker-compose has one
-``beat`` service; ``make run`` embeds it in its single worker).
+``beat`` service, ``make run`` one ``beat`` process next to its worker). Each tick also
+reconciles (``monitoring.reconcile``): work whose message was lost while the broker was down
+is found in the database and queued again.
 """
 
 import os
@@ -50,7 +52,8 @@ def enqueue_on_commit(task, **kwargs) -> None:
     The state change the user asked for has already committed when this runs; a broker that
     is down must not turn it into an error page. What the task would do stays findable in
     the database (the guards wait for screening and evaluation, ticks find due customers), so
-    the failure is logged and the work is picked up by a retry or the next tick.
+    the failure is logged and the next tick's reconciliation (``monitoring.reconcile``) queues
+    the work again once the broker is back.
     """
     import logging
 

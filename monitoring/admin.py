@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from monitoring.models import Alert, CustomerCreditProfile, IndicatorSetting, JobRun
+from monitoring.models import Alert, CustomerCreditProfile, IndicatorSetting, JobRun, Reconciliation
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -40,3 +40,9 @@ class CustomerCreditProfileAdmin(ReadOnly):
 @admin.register(IndicatorSetting)
 class IndicatorSettingAdmin(ReadOnly):
     list_display = ["indicator", "enabled", "threshold", "severity", "updated_by", "updated_at"]
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(ReadOnly):
+    list_display = ["pk", "started_at", "trigger", "counts", "not_queued", "runs_resumed"]
+    list_filter = ["trigger"]

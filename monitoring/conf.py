@@ -5,6 +5,8 @@
 ``MONITORING_TASK_BUDGET`` (seconds, default 240): a work task stops claiming chunks after this
 and queues its successor, so no task runs near the broker's visibility timeout.
 ``MONITORING_TICK_SECONDS`` (default 300): how often beat sends the tick (read by config/celery.py).
+``MONITORING_RECONCILE_GRACE_SECONDS`` (default 120): the reconciliation leaves alone work younger than
+this (its own task was queued a moment ago and has not run yet).
 ``MONITORING_BULK_WRITER`` (``copy`` or ``orm``, default ``copy``): on PostgreSQL, runs read and write
 with PostgreSQL's own SQL (``COPY``, JSON operators); ``orm`` forces the portable Django path that
 SQLite always takes (tests use it to exercise that path on PostgreSQL).
@@ -44,6 +46,10 @@ def task_budget() -> int:
 
 def tick_seconds() -> int:
     return _positive("MONITORING_TICK_SECONDS", 300)
+
+
+def reconcile_grace_seconds() -> int:
+    return _positive("MONITORING_RECONCILE_GRACE_SECONDS", 120)
 
 
 def postgres_bulk() -> bool:

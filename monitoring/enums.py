@@ -87,3 +87,13 @@ MONITORED_STATUSES = (CustomerStatus.ACTIVE, CustomerStatus.UNDER_REVIEW, Custom
 
 # Customers whose review can be overdue: under review means the re-review is under way.
 REVIEWABLE_STATUSES = (CustomerStatus.ACTIVE, CustomerStatus.SUSPENDED)
+
+
+class LostWork(models.TextChoices):
+    """What the reconciliation looks for: work a lost message or a broker outage left undone."""
+
+    SCREENING = "screening", _("Watchlist screenings")
+    EVALUATION = "evaluation", _("Scorecard evaluations")
+    PROFILE = "profile", _("Credit profiles of admitted customers")
+    EMAIL = "email", _("Notification e-mails")
+    RUN = "run", _("Abandoned job runs")

@@ -21,6 +21,7 @@ from monitoring.enums import (
     ChunkStatus,
     Indicator,
     JobKind,
+    LostWork,
     RunStatus,
     Scope,
     Severity,
@@ -426,3 +427,39 @@ class WorkReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.week}"
+
+
+class Reconciliation(models.Model):
+    """One pass of the reconciliation (``monitoring.reconcile``): what it found undone and queued again.
+
+    ``counts`` holds, per kind of lost work (``LostWork``), how many items were queued again;
+    ``queued`` their ids (the next passes leave those alone for a while, so that work queued
+    but not yet run is not queued a second time); ``not_queued`` how many could not be queued
+    (the broker refused: the next pass tries again). Rows older than a few weeks are pruned.
+    """
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    counts = models.JSONField(_("queued again"), default=dict)
+    queued = models.JSONField(_("ids queued again"), default=dict)
+    not_queued = models.PositiveIntegerField(_("could not be queued"), default=0)
+    runs_resumed = models.PositiveIntegerField(_("unfinished runs resumed"), default=0)
+    error_log = models.JSONField(_("error messages"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def requeued(self) -> list[tuple[str, int]]:
+        """(label, count) for each kind queued again, in ``LostWork`` order."""
+        return [(label, self.counts[kind]) for kind, label in LostWork.choices if self.counts.get(kind)]

@@ -12,8 +12,9 @@ logger = logging.getLogger(__name__)
 
 
 def _queue(task, **kwargs) -> None:
-    # The broker may be down: the database still holds what is needed (a run creates a
-    # missing profile; the next watchlist import or `manage.py rescreen` re-screens).
+    # The broker may be down: the database still holds what is needed (the reconciliation
+    # of the next tick syncs the profile again; the next watchlist import or `manage.py
+    # rescreen` re-screens).
     try:
         task.delay(**kwargs)
     except Exception:

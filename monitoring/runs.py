@@ -297,20 +297,44 @@ def tick() -> dict:
     """What beat sends every few minutes: start a run for the due customers, keep runs going.
 
     Records the heartbeat (the dashboard's proof that beat, broker and a worker work), plans a
-    re-evaluation of the customers due today (or joins the running one), and queues work for
-    every unfinished chunked run, which also resumes runs whose workers died. Queued work that
-    finds nothing to do ends at once, so queueing generously is safe.
+    re-evaluation of the customers due today (or joins the running one), queues work for
+    every unfinished chunked run, which also resumes runs whose workers died, and reconciles
+    (``monitoring.reconcile``: queues again the work whose message a broker outage lost).
+    Queued work that finds nothing to do ends at once, so queueing generously is safe.
     """
     heartbeat("tick")
     started = None
     if published_compiled() is not None:
         started = plan_run(kind=JobKind.REEVALUATION, scope=Scope.DUE, trigger=Trigger.SCHEDULE)
+    dispatched = resume_unfinished()
+    # Imported here: the reconciliation imports this module.
+    from monitoring.reconcile import reconcile
+
+    try:
+        reconciliation = reconcile(trigger=Trigger.SCHEDULE, runs_resumed=len(dispatched))
+    except Exception:
+        # The tick's own work is done; the next tick reconciles again.
+        logger.exception("The reconciliation failed")
+        reconciliation = None
+    return {
+        "started": started.pk if started else None, "dispatched": dispatched,
+        "reconciled": dict(reconciliation.counts) if reconciliation else None,
+    }
+
+
+def resume_unfinished() -> list[int]:
+    """Finish the chunked runs with nothing left, queue work for the others; their ids.
+
+    A worker killed half-way leaves its chunk pending (its transaction rolled back), and a
+    lost work message leaves a run without workers: either way the work queued here claims
+    what is left. Queued work that finds nothing to do ends at once.
+    """
     dispatched = []
     for run_id in JobRun.objects.filter(status=RunStatus.RUNNING, kind__in=CHUNKED_KINDS).values_list("pk", flat=True):
         if not finish_if_done(run_id):
             dispatch(run_id)
             dispatched.append(run_id)
-    return {"started": started.pk if started else None, "dispatched": dispatched}
+    return dispatched
 
 
 def dispatch(run_id: int, workers: int | None = None) -> None:

@@ -26,7 +26,16 @@ from monitoring.enums import (
     ChunkStatus,
     RunStatus,
 )
-from monitoring.models import Alert, AlertTally, AlertWeek, CustomerCreditProfile, JobRun, RunChunk, Statistic
+from monitoring.models import (
+    Alert,
+    AlertTally,
+    AlertWeek,
+    CustomerCreditProfile,
+    JobRun,
+    Reconciliation,
+    RunChunk,
+    Statistic,
+)
 from onboarding.models import Customer, CustomerCondition
 
 LIST_LIMIT = 10
@@ -348,3 +357,18 @@ def last_runs(kind: str | None = None, limit: int = 20) -> list[JobRun]:
     live_progress(runs)
     return runs
 
+
+
+def last_reconciliations() -> tuple[Reconciliation | None, Reconciliation | None]:
+    """The last reconciliation pass, and the last one that queued something again (two indexed reads).
+
+    Most passes find nothing; the panel shows when the last one ran and, separately, what the
+    last pass that did find something queued again.
+    """
+    last = Reconciliation.objects.order_by("-started_at", "-pk").first()
+    if last is None or last.counts or last.not_queued:
+        return last, last
+    requeue = (
+        Reconciliation.objects.exclude(counts={}).order_by("-started_at", "-pk").first()
+    )
+    return last, requeue

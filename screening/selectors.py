@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
+from onboarding.enums import State
 from onboarding.models import Application, Customer
 from screening.enums import InvestigationKind, VersionStatus
 from screening.inputs import application_inputs, comparable
 from screening.models import Evaluation, InvestigationPolicy, ScorecardVersion
 from screening.reasons import format_cny
 from screening.scoring import TIERS, CompiledScorecard, compile_version, compiled_version, evaluate
+from watchlists.models import ScreeningHit
 
 DEFAULT_POLICY = {
     "interview_always": True,
@@ -124,14 +127,41 @@ MISSING_MESSAGES = {
 }
 
 
+def evaluation_blocker(application: Application, evaluation: Evaluation | None) -> str | None:
+    """What the guard says about ``evaluation`` (the application's latest, or None): nothing
+    when it is there and current. The guard and the reconciliation both ask this."""
+    if evaluation is None:
+        return _("The application has not been evaluated with the scorecard yet.")
+    if not evaluation_is_current(application, evaluation):
+        return _("The application's data changed after the last evaluation: evaluate it again.")
+    return None
+
+
+def applications_awaiting_evaluation(*, entered_before: datetime) -> list[int]:
+    """Ids of the applications in background check that the guard holds for want of a current evaluation.
+
+    Only those that entered the stage at or before ``entered_before`` and had no watchlist hit
+    dispositioned after it, so that the evaluation queued by either a moment ago has time to
+    run. One pass over the applications in background check (a few queries each).
+    """
+    recent = ScreeningHit.objects.filter(application_id=OuterRef("pk"), dispositioned_at__gt=entered_before)
+    candidates = (
+        Application.objects.filter(state=State.BACKGROUND_CHECK, state_entered_at__lte=entered_before)
+        .exclude(Exists(recent)).select_related("industry").prefetch_related("financials").order_by("pk")
+    )
+    return [
+        application.pk for application in candidates
+        if evaluation_blocker(application, latest_evaluation(application=application)) is not None
+    ]
+
+
 def background_check_blockers(application: Application) -> list[str]:
     """Why the application cannot pass to the committee yet, one message per missing piece."""
     problems: list[str] = []
     evaluation = latest_evaluation(application=application)
-    if evaluation is None:
-        problems.append(_("The application has not been evaluated with the scorecard yet."))
-    elif not evaluation_is_current(application, evaluation):
-        problems.append(_("The application's data changed after the last evaluation: evaluate it again."))
+    blocker = evaluation_blocker(application, evaluation)
+    if blocker is not None:
+        problems.append(blocker)
     for requirement in investigation_requirements(application, evaluation=evaluation):
         if requirement.missing:
             problems.append(MISSING_MESSAGES[requirement.kind](requirement.why))

@@ -45,14 +45,15 @@ def test_make_dirs_creates_the_folders_the_settings_name(tmp_path):
     ]
 
 
-def test_procfile_starts_web_and_one_worker_with_embedded_beat():
+def test_procfile_starts_web_one_worker_and_a_separate_beat():
     lines = [
         line for line in (BASE_DIR / "Procfile.dev").read_text().splitlines() if line and not line.startswith("#")
     ]
+    # Not an embedded beat (-B): a worker killed with SIGKILL would leave it running as an orphan.
     assert lines == [
         "web: .venv/bin/python manage.py runserver 127.0.0.1:8000",
-        "worker: .venv/bin/celery -A config worker -B --pool=solo --loglevel=INFO "
-        '--schedule="${VETTED_VAR_DIR:-var}/celerybeat-schedule"',
+        "worker: .venv/bin/celery -A config worker --pool=solo --loglevel=INFO",
+        'beat: .venv/bin/celery -A config beat --loglevel=INFO --schedule="${VETTED_VAR_DIR:-var}/celerybeat-schedule"',
     ]
 
 

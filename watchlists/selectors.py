@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
+from onboarding.enums import State
+from onboarding.models import Application
 from watchlists.enums import Disposition
 from watchlists.models import ScreeningHit, ScreeningRun, WatchlistSource
 
@@ -33,6 +35,20 @@ def undispositioned_hits(application_id: int) -> int:
 def screened_since(*, application_id: int, since: datetime) -> bool:
     """Whether a screening of the application finished at or after ``since``."""
     return ScreeningRun.objects.filter(application_id=application_id, finished_at__gte=since).exists()
+
+
+def applications_awaiting_screening(*, entered_before: datetime) -> list[int]:
+    """Ids of the applications in background check that the guard holds for want of a screening.
+
+    The same condition as ``screened_since(since=state_entered_at)`` in the guard, for every
+    application at once (the reconciliation re-queues these); only those that entered the
+    stage at or before ``entered_before``, so that a screening queued a moment ago has time to run.
+    """
+    screened = ScreeningRun.objects.filter(application_id=OuterRef("pk"), finished_at__gte=OuterRef("state_entered_at"))
+    return list(
+        Application.objects.filter(state=State.BACKGROUND_CHECK, state_entered_at__lte=entered_before)
+        .exclude(Exists(screened)).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def hits_for_application(application_id: int) -> QuerySet[ScreeningHit]:
