@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -86,11 +86,11 @@ def watchlist_import(
     """
     source_name = (source_name or "").strip()
     if not source_name:
-        raise ImportFailed(_("Please name the source."))
+        raise ImportFailed(gettext_noop("Please name the source."))
     if len(source_name) > 100:
-        raise ImportFailed(_("The source name is longer than 100 characters."))
+        raise ImportFailed(gettext_noop("The source name is longer than 100 characters."))
     if file_format not in SourceFormat.values:
-        raise ImportFailed(_("Unknown format “%(format)s”.") % {"format": file_format})
+        raise ImportFailed(gettext_noop("Unknown format “%(format)s”."), None, {"format": file_format})
     if isinstance(file, str | Path):
         file_name = file_name or os.path.basename(str(file))
         with open(file, "rb") as binary:
@@ -197,7 +197,7 @@ class _Progress:
         seen = self.seen_ids
         for external_id, line in zip(ids, lines, strict=True):
             if external_id in seen:
-                raise ImportFailed(_("the id “%(id)s” appears twice.") % {"id": external_id[:80]}, line)
+                raise ImportFailed(gettext_noop("the id “%(id)s” appears twice."), line, {"id": external_id[:80]})
             seen.add(external_id)
 
     def add(self, entries: int, names: int, identifiers: int, size: int) -> None:
