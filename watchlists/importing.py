@@ -210,8 +210,8 @@ def _record_end_by_csv(data: bytes, first_line: int) -> int | None:
         raise _csv_failure(error, first_line + data.count(b"\n", 0, start)) from None
     if last_end is None and len(data) > MAX_RECORD_BYTES:
         raise ImportFailed(
-            gettext_noop("the record that starts on this line is longer than %(size)d MB: is a quote not closed?"),
-            first_line, {"size": MAX_RECORD_BYTES // 1_000_000},
+            gettext_noop("the record that starts on this line is longer than %(size)s MB: is a quote not closed?"),
+            first_line, {"size": f"{MAX_RECORD_BYTES / 1_000_000:g}"},
         )
     return last_end
 
