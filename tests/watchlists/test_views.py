@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import user_with
-from tests.watchlists.conftest import HEADER, import_list
+from tests.watchlists.conftest import import_list
 from watchlists.enums import Disposition
-from watchlists.models import ScreeningHit, WatchlistEntry, WatchlistSource
+from watchlists.models import ScreeningHit
 from watchlists.services import hit_disposition
 
 pytestmark = pytest.mark.django_db
