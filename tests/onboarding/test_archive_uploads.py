@@ -183,3 +183,15 @@ def test_bomb_refusal_in_chinese(bomb):
 
     with translation.override("zh-hans"):
         assert _refusal(bomb) == "report.docx 解压后将超过 100 MB，疑似压缩炸弹，已拒绝。"
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("UPLOAD_MAX_UNCOMPRESSED_MB", "lots", "UPLOAD_MAX_UNCOMPRESSED_MB='lots' is not an integer."),
+    ("UPLOAD_MAX_ZIP_ENTRIES", "0", "UPLOAD_MAX_ZIP_ENTRIES=0 must be at least 1."),
+])
+def test_archive_limits_are_parsed_strictly_at_start(tmp_path, variable, value, message):
+    from tests.test_settings import manage
+
+    result = manage("check", env={"DEBUG": "1", variable: value}, var_dir=tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
