@@ -21,6 +21,7 @@ from watchlists.models import ImportJob, ScreeningHit
 from watchlists.templatetags.watchlist_tags import hits_panel_context
 
 PAGE_SIZE = 25
+RECENT_IMPORTS = 5
 
 
 @require_GET
@@ -49,7 +50,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
                            % {"error": error.display})
         else:
             return redirect("watchlists:import_job", pk=job.pk)
-    return render(request, "watchlists/import.html", {"form": form}, status=400 if form.errors else 200)
+    recent = ImportJob.objects.select_related("created_by")[:RECENT_IMPORTS]
+    return render(request, "watchlists/import.html", {"form": form, "recent": recent},
+                  status=400 if form.errors else 200)
 
 
 @require_GET

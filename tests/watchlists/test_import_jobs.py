@@ -165,3 +165,31 @@ def test_job_page_sends_anonymous_to_login(client, risk_manager):
 def test_unknown_job_is_404(client, risk_manager):
     client.force_login(risk_manager)
     assert client.get(reverse("watchlists:import_job", args=[999_999])).status_code == 404
+
+
+def test_import_page_lists_recent_imports_with_the_same_queries_for_1_and_3(risk_manager, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(risk_manager)
+    first = _queued_job(risk_manager)
+    with CaptureQueriesContext(connection) as one:
+        body = client.get(reverse("watchlists:import")).content.decode()
+    assert f'href="{reverse("watchlists:import_job", args=[first.pk])}">OFAC</a>' in body and "Queued" in body
+    _queued_job(user_with(Role.RISK_MANAGER, username="rick"))
+    _queued_job(user_with(Role.ADMIN, username="ada"))
+    with CaptureQueriesContext(connection) as three:
+        body = client.get(reverse("watchlists:import")).content.decode()
+    assert body.count('href="/watchlists/imports/') == 3
+    assert len(one) == len(three)
+
+
+def test_running_job_in_chinese(risk_manager, client):
+    job = _queued_job(risk_manager)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now(), size=1_000)
+    job.progress_path.write_text(json.dumps({"entries": 7, "bytes_read": 500}))
+    risk_manager.language = "zh-hans"
+    risk_manager.save(update_fields=["language"])
+    client.force_login(risk_manager)
+    body = client.get(reverse("watchlists:import_job", args=[job.pk])).content.decode()
+    assert "正在导入：已读取 7 条条目，文件的 50 %。" in body
