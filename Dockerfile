@@ -29,4 +29,6 @@ RUN useradd --system --home-dir /var/lib/vetted --shell /usr/sbin/nologin vetted
 USER vetted
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# --timeout: a request that has not answered in 60 s is killed and its worker replaced (long work,
+# such as importing a list, runs in Celery); --graceful-timeout: a restart lets requests finish for 30 s.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--graceful-timeout", "30", "--access-logfile", "-"]

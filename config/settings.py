@@ -181,6 +181,10 @@ MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # No URL pattern serves this prefix: the value only exists because Django's test server expects one.
 MEDIA_URL = "/no-public-media/"
 MAX_UPLOAD_MB = env.get_int("MAX_UPLOAD_MB", 20, minimum=1)
+# Zip-based uploads (DOCX, XLSX): limits read from the archive's directory, never by inflating it.
+UPLOAD_MAX_UNCOMPRESSED_MB = env.get_int("UPLOAD_MAX_UNCOMPRESSED_MB", 100, minimum=1)
+UPLOAD_MAX_ZIP_ENTRIES = env.get_int("UPLOAD_MAX_ZIP_ENTRIES", 2000, minimum=1)
+UPLOAD_MAX_ZIP_RATIO = env.get_int("UPLOAD_MAX_ZIP_RATIO", 100, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 

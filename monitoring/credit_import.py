@@ -8,9 +8,9 @@ the first problem. Customers whose data changed are due for re-evaluation today.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -75,20 +75,68 @@ def _count(value: str, line: int, column: str, maximum: int | None = None) -> in
     return number
 
 
+# Each record of this file is one line; a longer one is a quote left open.
+MAX_LINE_CHARS = 1000
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what "surrogateescape" makes of bytes that are not UTF-8
+
+
+class _Lines:
+    """The file's lines for the CSV parser, stopping it when a record runs past its line.
+
+    No field of a bureau file holds a line break, so a record that needs a second line
+    has a quote that is not closed. Python's CSV parser would keep reading, to the end of
+    the file, into that one field; here the error names the line the record starts on as
+    soon as the parser asks for the next line. Each line is read once: linear in the size
+    of the file, whatever the quoting.
+    """
+
+    def __init__(self, text) -> None:
+        self.text = text
+        self.read = 0  # lines given to the parser
+        self.done = 0  # lines of the records it returned
+
+    def __iter__(self) -> Iterator[str]:
+        # At most one character over the limit is read: a file without line breaks is refused
+        # at once, not read whole into one line.
+        for piece in iter(lambda: self.text.readline(MAX_LINE_CHARS + 1), ""):
+            if self.read > self.done:
+                raise self._unclosed()
+            self.read += 1
+            if len(piece) > MAX_LINE_CHARS:
+                raise CreditImportError(
+                    _("Line %(line)s: the line is longer than %(limit)s characters.")
+                    % {"line": self.read, "limit": MAX_LINE_CHARS}
+                )
+            if _NOT_UTF8.search(piece):
+                raise CreditImportError(_("Line %(line)s: the file is not UTF-8 text.") % {"line": self.read})
+            yield piece
+        if self.read > self.done:
+            raise self._unclosed()
+
+    def _unclosed(self) -> CreditImportError:
+        return CreditImportError(
+            _("Line %(line)s: a quote opened on this line is not closed on it.") % {"line": self.done + 1}
+        )
+
+
 def parse(file: BinaryIO, *, today: date | None = None) -> Iterator[CreditRow]:
     """The rows of the file, checked one by one (raises ``CreditImportError`` at the first bad line)."""
     today = today or timezone.localdate()
-    text = codecs.getreader("utf-8-sig")(file, errors="strict")
-    reader = csv.reader(text)
+    # newline="": the CSV parser sees line ends as they are; surrogateescape: a byte that is
+    # not UTF-8 is found on its line (by _Lines) instead of failing a whole chunk unnamed.
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    lines = _Lines(text)
+    reader = csv.reader(lines)
     seen: set[str] = set()
     try:
         header = next(reader, None)
+        lines.done = reader.line_num
         if header is None or [h.strip() for h in header] != HEADER:
             raise CreditImportError(
                 _("Line 1: the header must be exactly “%(header)s”.") % {"header": ",".join(HEADER)}
             )
         for row in reader:
-            line = reader.line_num
+            line = lines.done = reader.line_num
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(HEADER):
@@ -132,10 +180,10 @@ def parse(file: BinaryIO, *, today: date | None = None) -> Iterator[CreditRow]:
                 litigation_count=_count(litigation, line, "litigation_count", 32767),
                 tax_rating=tax,
             )
-    except UnicodeDecodeError:
-        raise CreditImportError(_("The file is not UTF-8 text.")) from None
     except csv.Error as error:
-        raise CreditImportError(_("Line %(line)s: %(error)s") % {"line": reader.line_num, "error": error}) from None
+        raise CreditImportError(_("Line %(line)s: %(error)s") % {"line": lines.done + 1, "error": error}) from None
+    finally:
+        text.detach()  # the caller closes its file, not the wrapper when it is collected
 
 
 def _resolve(rows: list[CreditRow]) -> list[tuple[int, CreditRow]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import filetype
@@ -91,6 +93,93 @@ def _sniff(upload: UploadedFile) -> str | None:
     return None
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+# Below this an entry cannot do harm, however well it compresses (XML often does 20:1 or more).
+RATIO_FLOOR = 1024 * 1024
+
+
+def check_archive(upload, *, name: str | None = None) -> None:
+    """Refuse a zip archive (DOCX, XLSX…) that would inflate beyond the limits; other files pass.
+
+    Reads only the archive's central directory — each entry's declared size and compressed
+    size — never the content, so a 2 MB file that inflates to 2 GB costs nothing to refuse.
+    Limits (settings, from the environment): ``UPLOAD_MAX_UNCOMPRESSED_MB`` in all,
+    ``UPLOAD_MAX_ZIP_ENTRIES`` entries, ``UPLOAD_MAX_ZIP_RATIO`` : 1 for an entry over 1 MB.
+    Also refuses an archive that cannot be read, an encrypted entry, and an archive inside
+    the archive except an OOXML embedded object (``…/embeddings/``), which is checked the
+    same way, counted in the same limits. Raises ``ValidationError``.
+    """
+    name = name or getattr(upload, "name", "") or ""
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != ZIP_MAGIC:
+        return
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            _check_entries(archive, name, _Allowance(), depth=0)
+    except ValidationError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError, zlib.error):
+        raise ValidationError(
+            _("%(name)s is damaged: it cannot be read as a DOCX or XLSX file."), code="archive_damaged",
+            params={"name": name},
+        ) from None
+    finally:
+        upload.seek(0)
+
+
+class _Allowance:
+    """What the whole upload, nested archives included, may still hold."""
+
+    def __init__(self) -> None:
+        self.bytes = settings.UPLOAD_MAX_UNCOMPRESSED_MB * 1024 * 1024
+        self.entries = settings.UPLOAD_MAX_ZIP_ENTRIES
+
+
+def _check_entries(archive: zipfile.ZipFile, name: str, allowance: _Allowance, depth: int) -> None:
+    entries = archive.infolist()
+    allowance.entries -= len(entries)
+    if allowance.entries < 0:
+        raise ValidationError(
+            _("%(name)s holds more than %(limit)d files inside; that is not a normal DOCX or XLSX."),
+            code="archive_entries", params={"name": name, "limit": settings.UPLOAD_MAX_ZIP_ENTRIES},
+        )
+    allowance.bytes -= sum(entry.file_size for entry in entries)
+    if allowance.bytes < 0:
+        raise ValidationError(
+            _("%(name)s would unpack to more than %(limit)d MB; it is refused as a possible archive bomb."),
+            code="archive_size", params={"name": name, "limit": settings.UPLOAD_MAX_UNCOMPRESSED_MB},
+        )
+    ratio = settings.UPLOAD_MAX_ZIP_RATIO
+    for entry in entries:
+        if entry.file_size > RATIO_FLOOR and entry.file_size > ratio * max(entry.compress_size, 1):
+            raise ValidationError(
+                _("%(name)s is compressed more than %(ratio)d to 1; it is refused as a possible archive bomb."),
+                code="archive_ratio", params={"name": name, "ratio": ratio},
+            )
+        if entry.flag_bits & 0x1:
+            raise ValidationError(
+                _("%(name)s holds encrypted content, which cannot be checked."), code="archive_encrypted",
+                params={"name": name},
+            )
+    for entry in entries:
+        if entry.is_dir() or entry.file_size < len(ZIP_MAGIC):
+            continue
+        with archive.open(entry) as member:
+            if member.read(len(ZIP_MAGIC)) != ZIP_MAGIC:  # inflates a few bytes only
+                continue
+        if depth > 0 or "/embeddings/" not in f"/{entry.filename}":
+            raise ValidationError(
+                _("%(name)s holds another archive inside (%(entry)s), which is not accepted."),
+                code="archive_nested", params={"name": name, "entry": entry.filename[:100]},
+            )
+        # An embedded workbook or document: its directory is at its end, so it is read
+        # (its size passed the limit above) and checked like the upload.
+        with archive.open(entry) as member, zipfile.ZipFile(io.BytesIO(member.read())) as nested:
+            _check_entries(nested, name, allowance, depth + 1)
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     original_name: str
@@ -102,7 +191,8 @@ class CheckedUpload:
 def check_upload(upload: UploadedFile) -> CheckedUpload:
     """Refuse anything that is not a non-empty PDF, JPEG, PNG, XLSX or DOCX within the size limit.
 
-    The type is decided by the content; the extension must agree with it.
+    The type is decided by the content; the extension must agree with it. A zip-based file
+    must also pass ``check_archive`` (no archive bomb).
     """
     name = upload.name or ""
     if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
@@ -115,6 +205,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             _("%(name)s is %(size).1f MB; the limit is %(limit)d MB."),
             code="size", params={"name": name, "size": upload.size / 1024 / 1024, "limit": settings.MAX_UPLOAD_MB},
         )
+    check_archive(upload, name=name)
     sniffed = _sniff(upload)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     extension = EXTENSION_ALIASES.get(extension, extension)

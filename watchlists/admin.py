@@ -3,7 +3,7 @@ where the services check permissions and keep the record."""
 
 from django.contrib import admin
 
-from watchlists.models import ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
+from watchlists.models import ImportJob, ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,6 +20,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(WatchlistSource)
 class WatchlistSourceAdmin(ReadOnlyAdmin):
     list_display = ["name", "format", "entry_count", "imported_at", "imported_by"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["source_name", "original_name", "state", "entries", "created_by", "created_at", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["created_by"]
 
 
 @admin.register(WatchlistEntry)

@@ -27,3 +27,10 @@ class Disposition(models.TextChoices):
     FALSE_POSITIVE = "false_positive", _("False positive")
     TRUE_MATCH = "true_match", _("True match")
 
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onboarding.validators import check_archive
 from watchlists import conf
 from watchlists.enums import Disposition, EntityType, SourceFormat
 
@@ -29,6 +30,7 @@ class ImportForm(forms.Form):
                 _("The file is larger than %(limit)d MB: import it with the command import_watchlist.")
                 % {"limit": limit}
             )
+        check_archive(upload)  # every upload path goes through the same archive check
         return upload
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from watchlists.blocking import identifier_block, name_blocks
 from watchlists.enums import EntityType, SourceFormat
@@ -47,22 +48,37 @@ csv.field_size_limit(MAX_FIELD)
 
 
 class ImportFailed(Exception):
-    """The file cannot be imported; ``line`` is the 1-based line of the first problem."""
+    """The file cannot be imported; ``line`` is the 1-based line of the first problem.
 
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
+    ``code`` is the untranslated message (marked with ``gettext_noop``) and ``params`` its
+    values: an import job stores both and shows the error in the reader's language.
+    """
+
+    def __init__(self, code: str, line: int | None = None, params: dict | None = None) -> None:
+        self.code = code
         self.line = line
+        self.params = params or {}
         super().__init__(self.display)
 
     def __reduce__(self):
-        # Raised in a worker process, re-raised here: keep both arguments.
-        return (ImportFailed, (self.message, self.line))
+        # Raised in a worker process, re-raised here: keep every argument.
+        return (ImportFailed, (self.code, self.line, self.params))
+
+    @property
+    def message(self) -> str:
+        return render_error(self.code, self.params)
 
     @property
     def display(self) -> str:
-        if self.line is None:
-            return self.message
-        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+        return render_error(self.code, self.params, self.line)
+
+
+def render_error(code: str, params: dict, line: int | None = None) -> str:
+    """An import error in the current language (also for one stored by an import job)."""
+    message = _(code) % params if params else _(code)
+    if line is None:
+        return message
+    return _("Line %(line)d: %(message)s") % {"line": line, "message": message}
 
 
 class Row(NamedTuple):
@@ -105,36 +121,109 @@ class Block:
 
 
 BLOCK_BYTES = 2_000_000
+# No record is longer than this; a quote left open is reported well before (by the CSV
+# parser's field limit) — this only bounds the memory a record without end can take.
+MAX_RECORD_BYTES = 16_000_000
 
 
 def read_blocks(binary: BinaryIO, *, first_line: int, size: int | None = None) -> Iterator[Block]:
     """Cut the rest of the file into blocks that end at a line break outside quotes.
 
     An even number of quote characters before a line break means it ends a record (CSV
-    doubles a quote inside a quoted field). A quoted field longer than a block makes the
-    block grow; an unbalanced quote makes the rest of the file one block, which the CSV
-    parser then reports.
+    doubles a quote inside a quoted field). Each byte is looked at a bounded number of
+    times, whatever the quoting: the parity of the data not yet cut is carried from chunk
+    to chunk, and the search for a record end never goes back over data already searched.
+    When the parity finds no end for more than a block (a quote left open, or a quote
+    inside an unquoted field, which CSV takes literally), the CSV parser itself finds the
+    records (``_record_end_by_csv``): a runaway field is then refused at the line where its
+    record starts, once it passes the field limit, without reading the rest of the file.
     """
     size = size or BLOCK_BYTES
     pending = b""
+    odd = False  # whether ``pending`` holds an odd number of quotes
+    searched = 0  # ``pending[:searched]`` holds no record end
     line = first_line
     while True:
         chunk = binary.read(size)
-        data = pending + chunk
         if not chunk:
-            if data:
-                yield Block(first_line=line, data=data, lines=data.count(b"\n"))
+            if pending:
+                yield Block(first_line=line, data=pending, lines=pending.count(b"\n"))
             return
-        end = data.rfind(b"\n")
-        while end >= 0 and data.count(b'"', 0, end) % 2:
-            end = data.rfind(b"\n", 0, end)
-        if end < 0:
-            pending = data
+        data = pending + chunk
+        odd ^= bool(chunk.count(b'"') & 1)
+        end = _record_end(data, searched, odd)
+        if end is None and len(data) > size:
+            end = _record_end_by_csv(data, line)
+        if end is None:
+            pending, searched = data, len(data)
             continue
-        block, pending = data[: end + 1], data[end + 1 :]
+        block, pending = data[:end], data[end:]
+        odd, searched = bool(pending.count(b'"') & 1), len(pending)
         count = block.count(b"\n")
         yield Block(first_line=line, data=block, lines=count)
         line += count
+
+
+def _record_end(data: bytes, start: int, odd: bool) -> int | None:
+    """Just after the last line break of ``data[start:]`` with an even number of quotes
+    before it, or None; ``odd`` is the parity of the quotes in all of ``data``.
+
+    Walks back from the end, one line at a time: the parity before a line break is the
+    parity after it flipped by the quotes in between, so no byte is counted twice.
+    """
+    parity = odd
+    position = len(data)
+    while True:
+        newline = data.rfind(b"\n", start, position)
+        if newline < 0:
+            return None
+        parity ^= bool(data.count(b'"', newline, position) & 1)
+        if not parity:
+            return newline + 1
+        position = newline
+
+
+def _record_end_by_csv(data: bytes, first_line: int) -> int | None:
+    """Just after the last record of ``data`` that the CSV parser ends before the end of
+    ``data``, or None. Raises ImportFailed for a field over the limit, at its record's line.
+
+    Decoded as Latin-1: one character per byte, so offsets are byte offsets, and the
+    characters that shape CSV (quote, comma, line breaks) are the same bytes in UTF-8.
+    """
+    text = data.decode("latin-1")
+    position = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal position
+        for piece in io.StringIO(text, newline=""):
+            position += len(piece)
+            yield piece
+
+    last_end: int | None = None
+    start = 0
+    try:
+        for _fields in csv.reader(lines()):
+            if position >= len(data):
+                break  # this record may go on in the next chunk
+            last_end = start = position
+    except csv.Error as error:
+        raise _csv_failure(error, first_line + data.count(b"\n", 0, start)) from None
+    if last_end is None and len(data) > MAX_RECORD_BYTES:
+        raise ImportFailed(
+            gettext_noop("the record that starts on this line is longer than %(size)s MB: is a quote not closed?"),
+            first_line, {"size": f"{MAX_RECORD_BYTES / 1_000_000:g}"},
+        )
+    return last_end
+
+
+def _csv_failure(error: csv.Error, line: int) -> ImportFailed:
+    if "field limit" in str(error):
+        return ImportFailed(
+            gettext_noop("a field of the record that starts on this line is longer than %(limit)s characters: "
+                         "is a quote not closed?"),
+            line, {"limit": f"{MAX_FIELD:,}"},
+        )
+    return ImportFailed(gettext_noop("the CSV is malformed (%(error)s)."), line, {"error": str(error)})
 
 
 def read_header(binary: BinaryIO, file_format: str) -> Layout:
@@ -143,24 +232,23 @@ def read_header(binary: BinaryIO, file_format: str) -> Layout:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw.strip():
-        raise ImportFailed(_("The file is empty."), 1)
+        raise ImportFailed(gettext_noop("The file is empty."), 1)
     try:
         header = next(csv.reader([raw.decode("utf-8")]))
     except (UnicodeDecodeError, csv.Error, StopIteration):
-        raise ImportFailed(_("the header is not a CSV line in UTF-8."), 1) from None
+        raise ImportFailed(gettext_noop("the header is not a CSV line in UTF-8."), 1) from None
     header = [column.strip().lower() for column in header]
     if file_format == SourceFormat.OPENSANCTIONS:
         required, expected = OPENSANCTIONS_REQUIRED, OPENSANCTIONS_COLUMNS
     elif file_format == SourceFormat.CSV:
         required = expected = CSV_COLUMNS
     else:
-        raise ImportFailed(_("Unknown format “%(format)s”.") % {"format": file_format})
+        raise ImportFailed(gettext_noop("Unknown format “%(format)s”."), None, {"format": file_format})
     missing = [column for column in required if column not in header]
     if missing:
         raise ImportFailed(
-            _("The header lacks the column(s) %(columns)s (expected %(expected)s).")
-            % {"columns": ", ".join(missing), "expected": ",".join(expected)},
-            1,
+            gettext_noop("The header lacks the column(s) %(columns)s (expected %(expected)s)."), 1,
+            {"columns": ", ".join(missing), "expected": ",".join(expected)},
         )
     return Layout(file_format=file_format, position={c: header.index(c) for c in header}, width=len(header))
 
@@ -174,32 +262,43 @@ def parse_block(layout: Layout, block: Block) -> list[Row]:
         text = block.data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = block.first_line + block.data.count(b"\n", 0, error.start)
-        raise ImportFailed(_("the file is not UTF-8 text."), line) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise ImportFailed(gettext_noop("the file is not UTF-8 text."), line) from None
     base = block.first_line - 1
+    done = 0  # lines of the records read so far
+    read = 0  # lines given to the CSV parser
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        for piece in io.StringIO(text, newline=""):
+            read += 1
+            yield piece
+        if read > done:
+            # The block ends inside a quoted field: a quote is not closed (the parser would
+            # silently end the field at the end of the data).
+            raise ImportFailed(gettext_noop("a quote opened in the record that starts on this line is never closed."),
+                               base + done + 1)
+
+    reader = csv.reader(lines())
     rows: list[Row] = []
     seen: set[str] = set()
-    line = block.first_line
     try:
         for fields in reader:
-            line = base + reader.line_num
+            line = base + done + 1  # a record is named by the line it starts on
+            done = reader.line_num
             if len(fields) != layout.width:
                 if not any(field.strip() for field in fields):
                     continue  # blank line
-                raise ImportFailed(
-                    _("expected %(expected)d fields, found %(found)d.")
-                    % {"expected": layout.width, "found": len(fields)},
-                    line,
-                )
+                raise ImportFailed(gettext_noop("expected %(expected)d fields, found %(found)d."), line,
+                                   {"expected": layout.width, "found": len(fields)})
             row = parse_record(layout, line, fields)
             if row is None:
                 continue
             if row.external_id in seen:
-                raise ImportFailed(_("the id “%(id)s” appears twice.") % {"id": row.external_id[:80]}, line)
+                raise ImportFailed(gettext_noop("the id “%(id)s” appears twice."), line, {"id": row.external_id[:80]})
             seen.add(row.external_id)
             rows.append(row)
     except csv.Error as error:
-        raise ImportFailed(_("the CSV is malformed (%(error)s).") % {"error": error}, line) from None
+        raise _csv_failure(error, base + done + 1) from None
     return rows
 
 
@@ -249,7 +348,7 @@ def parse_record(layout: Layout, line: int, fields: list[str]) -> Row | None:
 def _required(fields: list[str], position: dict[str, int], column: str, line: int) -> str:
     value = fields[position[column]].strip()
     if not value:
-        raise ImportFailed(_("the column “%(column)s” is empty.") % {"column": column}, line)
+        raise ImportFailed(gettext_noop("the column “%(column)s” is empty."), line, {"column": column})
     return value
 
 
@@ -260,9 +359,11 @@ def _optional(fields: list[str], position: dict[str, int], column: str) -> str:
 
 def _check_size(row: Row) -> Row:
     if len(row.external_id) > 200:
-        raise ImportFailed(_("the id is longer than 200 characters."), row.line)
+        raise ImportFailed(gettext_noop("the id is longer than 200 characters."), row.line)
     if len(row.aliases) >= MAX_NAMES_PER_ENTRY:
-        raise ImportFailed(_("more than %(count)d names for one entry.") % {"count": MAX_NAMES_PER_ENTRY}, row.line)
+        raise ImportFailed(
+            gettext_noop("more than %(count)d names for one entry."), row.line, {"count": MAX_NAMES_PER_ENTRY}
+        )
     return row
 
 
@@ -273,7 +374,7 @@ def _csv_row(fields: list[str], position: dict[str, int], line: int) -> Row:
         if not raw_type:
             _required(fields, position, "entity_type", line)
         raise ImportFailed(
-            _("entity_type must be “company” or “person”, not “%(value)s”.") % {"value": raw_type[:40]}, line
+            gettext_noop("entity_type must be “company” or “person”, not “%(value)s”."), line, {"value": raw_type[:40]}
         )
     external_id = fields[position["id"]].strip()
     name = fields[position["name"]].strip()

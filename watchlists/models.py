@@ -9,12 +9,15 @@ survives a later import that drops or renumbers the entry.
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from watchlists.enums import Disposition, EntityType, SourceFormat, Subject
+from watchlists.enums import Disposition, EntityType, ImportState, SourceFormat, Subject
 
 
 class WatchlistSource(models.Model):
@@ -37,6 +40,65 @@ class WatchlistSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _import_upload_to(job: ImportJob, filename: str) -> str:
+    # A random name: the original one is kept on the row, never used as a path.
+    return f"watchlist-imports/{uuid.uuid4().hex}.csv"
+
+
+class ImportJob(models.Model):
+    """A list file uploaded on the import page, imported by a Celery task.
+
+    The file waits in MEDIA_ROOT (never served) until the task has run; the row says how
+    far it got and how it ended. An error is stored as its untranslated message, values and
+    line (``watchlists.importing.render_error``), and shown in the reader's language.
+    """
+
+    source_name = models.CharField(_("list name"), max_length=100)
+    file_format = models.CharField(_("format"), max_length=20, choices=SourceFormat.choices)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    state = models.CharField(_("state"), max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
+    entries = models.PositiveIntegerField(_("entries imported"), default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    error_code = models.TextField(blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    source = models.ForeignKey(
+        WatchlistSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("list"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("watchlist import")
+        verbose_name_plural = _("watchlist imports")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.original_name})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)
+
+    @property
+    def progress_path(self) -> Path:
+        """Where the running import writes how far it is (``watchlists.services.import_job_run``)."""
+        return Path(settings.MEDIA_ROOT) / "watchlist-imports" / f"job-{self.pk}.progress.json"
+
+    @property
+    def error_display(self) -> str:
+        from watchlists.importing import render_error
+
+        return render_error(self.error_code, self.error_params, self.error_line) if self.error_code else ""
 
 
 class WatchlistEntry(models.Model):

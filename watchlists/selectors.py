@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from onboarding.enums import State
 from onboarding.models import Application
-from watchlists.enums import Disposition
-from watchlists.models import ScreeningHit, ScreeningRun, WatchlistSource
+from watchlists.enums import Disposition, ImportState
+from watchlists.models import ImportJob, ScreeningHit, ScreeningRun, WatchlistSource
 
 
 def has_true_match(*, application_id: int | None = None, customer_id: int | None = None) -> bool:
@@ -68,3 +70,27 @@ def latest_run(application_id: int) -> ScreeningRun | None:
 def sources_overview() -> QuerySet[WatchlistSource]:
     """The sources with their stored counts (never COUNT(*) over a million entries)."""
     return WatchlistSource.objects.select_related("imported_by").order_by("name")
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    entries: int
+    bytes_read: int
+    percent: int  # 0–100
+    step: int  # ``percent`` rounded down to a multiple of 5, for the bar's CSS class (no inline style: CSP)
+
+
+def import_job_progress(job: ImportJob) -> ImportProgress:
+    """How far an import job is: from its progress file while it runs, else from the row."""
+    entries, bytes_read = job.entries, job.bytes_read
+    if job.state == ImportState.RUNNING:
+        try:
+            written = json.loads(job.progress_path.read_text())
+            entries, bytes_read = int(written["entries"]), int(written["bytes_read"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not written yet, or being replaced: the row's figures
+    if job.state == ImportState.DONE:
+        percent = 100
+    else:
+        percent = min(100, bytes_read * 100 // job.size) if job.size else 0
+    return ImportProgress(entries=entries, bytes_read=bytes_read, percent=percent, step=percent // 5 * 5)

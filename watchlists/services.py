@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -11,15 +12,18 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -28,7 +32,7 @@ from onboarding.enums import State
 from onboarding.models import Application, Customer
 from watchlists import permissions
 from watchlists.blocking import BLOCK_TABLE
-from watchlists.enums import Disposition, EntityType, SourceFormat, Subject
+from watchlists.enums import Disposition, EntityType, ImportState, SourceFormat, Subject
 from watchlists.importing import (
     Block,
     CopyPayload,
@@ -43,7 +47,7 @@ from watchlists.importing import (
     worker_setup,
 )
 from watchlists.matching import Match, search
-from watchlists.models import ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
+from watchlists.models import ImportJob, ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
 from watchlists.signals import hit_dispositioned, watchlist_imported
 
 logger = logging.getLogger(__name__)
@@ -85,13 +89,7 @@ def watchlist_import(
     background check are screened again (``watchlists.screen_open_applications``) and
     ``watchlists.signals.watchlist_imported`` is sent (monitoring re-screens customers).
     """
-    source_name = (source_name or "").strip()
-    if not source_name:
-        raise ImportFailed(_("Please name the source."))
-    if len(source_name) > 100:
-        raise ImportFailed(_("The source name is longer than 100 characters."))
-    if file_format not in SourceFormat.values:
-        raise ImportFailed(_("Unknown format “%(format)s”.") % {"format": file_format})
+    source_name = _checked_source_name(source_name, file_format)
     if isinstance(file, str | Path):
         file_name = file_name or os.path.basename(str(file))
         with open(file, "rb") as binary:
@@ -198,7 +196,7 @@ class _Progress:
         seen = self.seen_ids
         for external_id, line in zip(ids, lines, strict=True):
             if external_id in seen:
-                raise ImportFailed(_("the id “%(id)s” appears twice.") % {"id": external_id[:80]}, line)
+                raise ImportFailed(gettext_noop("the id “%(id)s” appears twice."), line, {"id": external_id[:80]})
             seen.add(external_id)
 
     def add(self, entries: int, names: int, identifiers: int, size: int) -> None:
@@ -264,8 +262,8 @@ def _load_postgresql(
 def _vacuum(table: str) -> None:
     """Mark the new table's pages all-visible, so that lookups never visit the table itself
     (index-only scans). VACUUM cannot run in a transaction: this runs after the commit."""
-    if not BLOCK_TABLE.fullmatch(table):
-        return
+    if not BLOCK_TABLE.fullmatch(table) or connection.in_atomic_block:
+        return  # (in an outer transaction, as in a test: VACUUM cannot run there)
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
@@ -318,6 +316,120 @@ def _load_bulk(source: WatchlistSource, layout: Layout, blocks: Iterator[Block],
         tally.add(len(prepared), sum(len(i.keys) for i in prepared), sum(len(i.identifiers) for i in prepared),
                   len(block.data))
     return tally.counts
+
+
+# --- Import jobs (the import page) ----------------------------------------------------------
+
+# A job "running" for longer than Celery's hard time limit was killed with its worker: the
+# redelivered task may take it over.
+def _stale_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1200) + 60)
+
+
+def import_job_create(*, upload: UploadedFile, source_name: str, file_format: str, actor: User) -> ImportJob:
+    """Check what can be checked at once (the name, the format, the header line), store the
+    upload and queue its import.
+
+    Raises ``ImportFailed`` for a bad name, format or header; nothing is stored then.
+    Side effects: the file under ``MEDIA_ROOT/watchlist-imports/`` (not served), an
+    ``ImportJob`` (queued), and after commit the task ``watchlists.run_import_job``.
+    """
+    from config.celery import enqueue_on_commit
+    from watchlists.tasks import run_import_job
+
+    source_name = _checked_source_name(source_name, file_format)
+    upload.seek(0)
+    read_header(upload, file_format)
+    upload.seek(0)
+    with transaction.atomic():
+        job = ImportJob(
+            source_name=source_name, file_format=file_format, original_name=(upload.name or "")[:255],
+            size=upload.size or 0, created_by=actor,
+        )
+        job.file.save(upload.name or "list.csv", upload, save=False)
+        job.save()
+        enqueue_on_commit(run_import_job, job_id=job.pk)
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Import the file of a queued job (the Celery task); safe to run twice.
+
+    Claims the job with a conditional update (queued, or running past the time limit after
+    a lost worker): a job that is done, failed or running elsewhere is left alone. Writes
+    the progress to a file next to the upload — the import is one transaction, so rows
+    written in it are invisible to the page until it ends — and the result on the job.
+    Side effects: those of ``watchlist_import``; the job's state, counts and error; the
+    upload and its progress file are deleted once the job has ended.
+    """
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(
+        Q(state=ImportState.QUEUED) | Q(state=ImportState.RUNNING, started_at__lt=now - _stale_after()), pk=job_id,
+    ).update(state=ImportState.RUNNING, started_at=now, entries=0, bytes_read=0)
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    progress = _ProgressFile(job)
+    try:
+        with job.file.open("rb") as binary:
+            result = watchlist_import(
+                file=binary, source_name=job.source_name, file_format=job.file_format,
+                file_name=job.original_name, actor=job.created_by, progress=progress.write,
+            )
+    except ImportFailed as error:
+        _finish(job, state=ImportState.FAILED, bytes_read=progress.bytes_read, entries=0,
+                error_code=error.code, error_params=error.params, error_line=error.line)
+    except Exception:
+        _finish(job, state=ImportState.FAILED, bytes_read=progress.bytes_read, entries=0,
+                error_code=gettext_noop("The import stopped on an unexpected error. Nothing was changed."))
+        raise
+    else:
+        _finish(job, state=ImportState.DONE, entries=result.entries, bytes_read=job.size, source=result.source)
+    finally:
+        progress.remove()
+    return job
+
+
+def _checked_source_name(source_name: str, file_format: str) -> str:
+    source_name = (source_name or "").strip()
+    if not source_name:
+        raise ImportFailed(gettext_noop("Please name the source."))
+    if len(source_name) > 100:
+        raise ImportFailed(gettext_noop("The source name is longer than 100 characters."))
+    if file_format not in SourceFormat.values:
+        raise ImportFailed(gettext_noop("Unknown format “%(format)s”."), None, {"format": file_format})
+    return source_name
+
+
+def _finish(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.finished_at = timezone.now()
+    if job.file:
+        job.file.delete(save=False)
+    job.save()
+
+
+class _ProgressFile:
+    """How far the running import is, in a small JSON file beside the upload (MEDIA_ROOT is
+    shared by web and workers), written at most twice a second and replaced atomically."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.path = job.progress_path
+        self.bytes_read = 0
+        self.written = 0.0
+
+    def write(self, entries: int, bytes_read: int) -> None:
+        self.bytes_read = bytes_read
+        if time.monotonic() - self.written < 0.5:
+            return
+        self.written = time.monotonic()
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps({"entries": entries, "bytes_read": bytes_read}))
+        os.replace(partial, self.path)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 # --- Screening --------------------------------------------------------------------------------

@@ -22,3 +22,9 @@ def screen_customers(*, customer_ids: list[int]) -> dict[int, int]:
 def screen_open_applications() -> int:
     """After a list changed: screen again the applications in background check."""
     return services.screen_open_applications()
+
+
+@shared_task(name="watchlists.run_import_job")
+def run_import_job(*, job_id: int) -> str:
+    """Import the file of an import job (the import page); a job already taken is left alone."""
+    return services.import_job_run(job_id=job_id).state

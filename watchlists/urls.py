@@ -6,6 +6,7 @@ app_name = "watchlists"
 urlpatterns = [
     path("", views.source_list, name="source_list"),
     path("import/", views.import_list, name="import"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("search/", views.entry_search, name="search"),
     path("hits/<int:pk>/disposition/", views.hit_disposition, name="hit_disposition"),
 ]

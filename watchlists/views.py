@@ -17,10 +17,11 @@ from watchlists import permissions as perms
 from watchlists.forms import DispositionForm, ImportForm, SearchForm
 from watchlists.importing import ImportFailed
 from watchlists.matching import search
-from watchlists.models import ScreeningHit
+from watchlists.models import ImportJob, ScreeningHit
 from watchlists.templatetags.watchlist_tags import hits_panel_context
 
 PAGE_SIZE = 25
+RECENT_IMPORTS = 5
 
 
 @require_GET
@@ -39,20 +40,32 @@ def import_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, initial={"source": request.GET.get("source", "")})
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            result = services.watchlist_import(
-                file=upload.file, source_name=form.cleaned_data["source"],
-                file_format=form.cleaned_data["file_format"], file_name=upload.name, actor=request.user,
+            job = services.import_job_create(
+                upload=form.cleaned_data["file"], source_name=form.cleaned_data["source"],
+                file_format=form.cleaned_data["file_format"], actor=request.user,
             )
         except ImportFailed as error:
             form.add_error("file", _("%(error)s Nothing was changed: the previous list stays in force.")
                            % {"error": error.display})
         else:
-            messages.success(request, _("%(source)s: %(count)s entries imported.")
-                             % {"source": result.source.name, "count": f"{result.entries:,}"})
-            return redirect("watchlists:source_list")
-    return render(request, "watchlists/import.html", {"form": form}, status=400 if form.errors else 200)
+            return redirect("watchlists:import_job", pk=job.pk)
+    recent = ImportJob.objects.select_related("created_by")[:RECENT_IMPORTS]
+    return render(request, "watchlists/import.html", {"form": form, "recent": recent},
+                  status=400 if form.errors else 200)
+
+
+@require_GET
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress and result; HTMX asks for the status part every 2 s until it ends."""
+    if not perms.can_manage_lists(request.user):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob.objects.select_related("source", "created_by"), pk=pk)
+    context = {"job": job, "progress": selectors.import_job_progress(job)}
+    if request.htmx:
+        return render(request, "watchlists/partials/import_job_status.html", context)
+    return render(request, "watchlists/import_job.html", context)
 
 
 @require_GET

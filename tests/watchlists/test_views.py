@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import user_with
-from tests.watchlists.conftest import HEADER, import_list
+from tests.watchlists.conftest import import_list
 from watchlists.enums import Disposition
-from watchlists.models import ScreeningHit, WatchlistEntry, WatchlistSource
+from watchlists.models import ScreeningHit
 from watchlists.services import hit_disposition
 
 pytestmark = pytest.mark.django_db
@@ -57,50 +57,7 @@ def test_source_list_query_count_is_the_same_for_1_and_3_lists(db, risk_manager,
 
 # --- Import ---
 
-def test_import_page_imports_a_file(db, risk_manager, client):
-    client.force_login(risk_manager)
-    response = client.post(reverse("watchlists:import"), {
-        "source": "OFAC", "file_format": "csv", "file": _upload(HEADER + "A-1,Acme Trading,,US,SDN,company\n"),
-    })
-    assert (response.status_code, response["Location"]) == (302, reverse("watchlists:source_list"))
-    source = WatchlistSource.objects.get()
-    assert (source.name, source.entry_count, source.file_name, source.imported_by) == ("OFAC", 1, "list.csv",
-                                                                                       risk_manager)
-
-
-def test_import_page_shows_the_bad_line_and_keeps_the_old_list(db, risk_manager, client):
-    import_list("OLD-1,Old Name,,,,company", source="OFAC")
-    client.force_login(risk_manager)
-    response = client.post(reverse("watchlists:import"), {
-        "source": "OFAC", "file_format": "csv",
-        "file": _upload(HEADER + "A-1,Acme Trading,,US,SDN,company\nA-2,Bad,,US,SDN,robot\n"),
-    })
-    assert response.status_code == 400
-    assert ("Line 3: entity_type must be “company” or “person”, not “robot”. Nothing was changed: the previous "
-            "list stays in force.") in response.content.decode()
-    assert list(WatchlistEntry.objects.values_list("external_id", flat=True)) == ["OLD-1"]
-
-
-def test_import_page_refuses_a_file_over_the_limit(db, risk_manager, client, settings):
-    settings.WATCHLIST_UPLOAD_MAX_MB = 1
-    client.force_login(risk_manager)
-    response = client.post(reverse("watchlists:import"), {
-        "source": "Big", "file_format": "csv", "file": _upload(HEADER + "x" * (1024 * 1024 + 1)),
-    })
-    assert response.status_code == 400
-    assert "The file is larger than 1 MB: import it with the command import_watchlist." in response.content.decode()
-    assert WatchlistSource.objects.count() == 0
-
-
-@pytest.mark.parametrize("role", [Role.INVESTIGATOR, Role.SALES])
-def test_import_page_refused_to_wrong_role(db, client, role):
-    client.force_login(user_with(role))
-    assert client.get(reverse("watchlists:import")).status_code == 403
-    response = client.post(reverse("watchlists:import"), {
-        "source": "X", "file_format": "csv", "file": _upload(HEADER + "A-1,Acme,,US,SDN,company\n"),
-    })
-    assert response.status_code == 403
-    assert WatchlistSource.objects.count() == 0
+# The import page and its jobs: tests/watchlists/test_import_jobs.py
 
 
 # --- Search ---

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from watchlists.enums import SourceFormat
 from watchlists.importing import ImportFailed
@@ -33,28 +33,25 @@ class Command(BaseCommand):
         if workers is None:
             # Starting worker processes costs about a second: worth it for big lists only.
             workers = min(2, os.cpu_count() or 1) if total > 20_000_000 else 0
-        show = sys.stdout.isatty() and options.get("verbosity", 1) >= 1
-        started = time.perf_counter()
+        # On a terminal only (stderr, as progress goes): no control characters in logs.
+        bar = tqdm(
+            total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=source, file=sys.stderr,
+            disable=not sys.stderr.isatty() or options.get("verbosity", 1) < 1,
+        )
 
         def progress(entries: int, bytes_read: int) -> None:
-            if show:
-                share = bytes_read / total * 100 if total else 100
-                elapsed = time.perf_counter() - started
-                self.stdout.write(f"\r{entries:>12,} entries  {share:5.1f} %  {elapsed:6.1f} s", ending="")
-                self.stdout.flush()
+            bar.set_postfix_str(f"{entries:,} entries", refresh=False)
+            bar.update(bytes_read - bar.n)
 
         try:
-            result = watchlist_import(file=path, source_name=source, file_format=format, progress=progress,
-                                      workers=workers)
+            with bar:
+                result = watchlist_import(file=path, source_name=source, file_format=format, progress=progress,
+                                          workers=workers)
         except ImportFailed as error:
-            if show:
-                self.stdout.write("")
             raise CommandError(
                 _("%(path)s: %(error)s The previous list of “%(source)s” stays in force.")
                 % {"path": path, "error": error.display, "source": source}
             ) from None
-        if show:
-            self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(
             f"{result.source.name}: {result.entries:,} entries, {result.names:,} names, "
             f"{result.identifiers:,} identifiers imported in {result.seconds:.1f} s."
