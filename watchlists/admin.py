@@ -24,8 +24,8 @@ class WatchlistSourceAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    list_display = ["source_name", "original_name", "state", "entries", "created_by", "created_at", "finished_at"]
-    list_filter = ["state"]
+    list_display = ["source_name", "original_name", "status", "entries", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]
     list_select_related = ["created_by"]
 
 

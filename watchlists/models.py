@@ -60,7 +60,7 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to=_import_upload_to, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
-    state = models.CharField(_("state"), max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
+    status = models.CharField(_("status"), max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
     entries = models.PositiveIntegerField(_("entries imported"), default=0)
     bytes_read = models.PositiveBigIntegerField(default=0)
     error_code = models.TextField(blank=True)
@@ -87,7 +87,7 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (ImportState.DONE, ImportState.FAILED)
+        return self.status in (ImportState.DONE, ImportState.FAILED)
 
     @property
     def progress_path(self) -> Path:

@@ -83,13 +83,13 @@ class ImportProgress:
 def import_job_progress(job: ImportJob) -> ImportProgress:
     """How far an import job is: from its progress file while it runs, else from the row."""
     entries, bytes_read = job.entries, job.bytes_read
-    if job.state == ImportState.RUNNING:
+    if job.status == ImportState.RUNNING:
         try:
             written = json.loads(job.progress_path.read_text())
             entries, bytes_read = int(written["entries"]), int(written["bytes_read"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # not written yet, or being replaced: the row's figures
-    if job.state == ImportState.DONE:
+    if job.status == ImportState.DONE:
         percent = 100
     else:
         percent = min(100, bytes_read * 100 // job.size) if job.size else 0

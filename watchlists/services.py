@@ -364,8 +364,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     """
     now = timezone.now()
     claimed = ImportJob.objects.filter(
-        Q(state=ImportState.QUEUED) | Q(state=ImportState.RUNNING, started_at__lt=now - _stale_after()), pk=job_id,
-    ).update(state=ImportState.RUNNING, started_at=now, entries=0, bytes_read=0)
+        Q(status=ImportState.QUEUED) | Q(status=ImportState.RUNNING, started_at__lt=now - _stale_after()), pk=job_id,
+    ).update(status=ImportState.RUNNING, started_at=now, entries=0, bytes_read=0)
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job
@@ -377,14 +377,14 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 file_name=job.original_name, actor=job.created_by, progress=progress.write,
             )
     except ImportFailed as error:
-        _finish(job, state=ImportState.FAILED, bytes_read=progress.bytes_read, entries=0,
+        _finish(job, status=ImportState.FAILED, bytes_read=progress.bytes_read, entries=0,
                 error_code=error.code, error_params=error.params, error_line=error.line)
     except Exception:
-        _finish(job, state=ImportState.FAILED, bytes_read=progress.bytes_read, entries=0,
+        _finish(job, status=ImportState.FAILED, bytes_read=progress.bytes_read, entries=0,
                 error_code=gettext_noop("The import stopped on an unexpected error. Nothing was changed."))
         raise
     else:
-        _finish(job, state=ImportState.DONE, entries=result.entries, bytes_read=job.size, source=result.source)
+        _finish(job, status=ImportState.DONE, entries=result.entries, bytes_read=job.size, source=result.source)
     finally:
         progress.remove()
     return job

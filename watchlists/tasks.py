@@ -27,4 +27,4 @@ def screen_open_applications() -> int:
 @shared_task(name="watchlists.run_import_job")
 def run_import_job(*, job_id: int) -> str:
     """Import the file of an import job (the import page); a job already taken is left alone."""
-    return services.import_job_run(job_id=job_id).state
+    return services.import_job_run(job_id=job_id).status

@@ -46,7 +46,7 @@ def test_import_page_queues_a_job_that_imports_and_says_so(risk_manager, client,
         response = _post(client, GOOD)
     job = ImportJob.objects.get()
     assert (response.status_code, response["Location"]) == (302, reverse("watchlists:import_job", args=[job.pk]))
-    assert (job.state, job.entries, job.original_name, job.created_by, job.size) == (
+    assert (job.status, job.entries, job.original_name, job.created_by, job.size) == (
         ImportState.DONE, 2, "list.csv", risk_manager, len(GOOD.encode()),
     )
     source = WatchlistSource.objects.get()
@@ -65,7 +65,7 @@ def test_failed_import_names_the_line_keeps_the_old_list(risk_manager, client, d
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, BAD)
     job = ImportJob.objects.get()
-    assert (job.state, job.error_line, job.entries) == (ImportState.FAILED, 3, 0)
+    assert (job.status, job.error_line, job.entries) == (ImportState.FAILED, 3, 0)
     body = client.get(response["Location"]).content.decode()
     assert ("The import failed. Line 3: entity_type must be “company” or “person”, not “robot”. Nothing was "
             "changed: the previous list stays in force.") in body
@@ -116,7 +116,7 @@ def test_queued_job_page_polls_every_two_seconds(risk_manager, client):
 
 def test_running_job_status_part_shows_the_progress(risk_manager, client):
     job = _queued_job(risk_manager)
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now(), size=10_000)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportState.RUNNING, started_at=timezone.now(), size=10_000)
     job.progress_path.write_text(json.dumps({"entries": 1234, "bytes_read": 4_300}))
     client.force_login(risk_manager)
     response = client.get(reverse("watchlists:import_job", args=[job.pk]), headers={"HX-Request": "true"})
@@ -137,7 +137,7 @@ def test_task_run_twice_imports_once(risk_manager):
 
 def test_task_leaves_a_running_job_alone_but_takes_over_a_stale_one(risk_manager):
     job = _queued_job(risk_manager)
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportState.RUNNING, started_at=timezone.now())
     assert run_import_job(job_id=job.pk) == ImportState.RUNNING
     assert not WatchlistSource.objects.exists()
     long_ago = timezone.now() - timezone.timedelta(hours=2)
@@ -186,7 +186,7 @@ def test_import_page_lists_recent_imports_with_the_same_queries_for_1_and_3(risk
 
 def test_running_job_in_chinese(risk_manager, client):
     job = _queued_job(risk_manager)
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now(), size=1_000)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportState.RUNNING, started_at=timezone.now(), size=1_000)
     job.progress_path.write_text(json.dumps({"entries": 7, "bytes_read": 500}))
     risk_manager.language = "zh-hans"
     risk_manager.save(update_fields=["language"])

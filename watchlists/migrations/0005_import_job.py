@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('file', models.FileField(blank=True, upload_to=watchlists.models._import_upload_to, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='state')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
                 ('entries', models.PositiveIntegerField(default=0, verbose_name='entries imported')),
                 ('bytes_read', models.PositiveBigIntegerField(default=0)),
                 ('error_code', models.TextField(blank=True)),
