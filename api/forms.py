@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from api.models import ApiClient, Event, Scope
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), label=_("Acts as"),
+                                  help_text=_("The client may do what this user's roles allow, and nothing more."))
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, label=_("Scopes"), widget=forms.CheckboxSelectMultiple)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if ApiClient.objects.filter(name=name).exists():
+            raise forms.ValidationError(_("An API client with this name already exists."))
+        return name
+
+
+class SubscriptionForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(choices=Event.choices, label=_("Events"), widget=forms.CheckboxSelectMultiple)
