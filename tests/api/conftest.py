@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -11,6 +13,7 @@ from api.models import Scope
 from tests.factories import user_with
 
 ALL_SCOPES = list(Scope.values)
+_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +34,7 @@ def bearer(user, *, scopes=None, name=None) -> APIClient:
     """An HTTP client authenticated as a new API client acting as ``user``."""
     admin = user_with(Role.ADMIN, username="api-test-admin")
     client, token = services.api_client_create(
-        name=name or f"CRM for {user.username}", user=user, scopes=ALL_SCOPES if scopes is None else scopes, actor=admin,
+        name=name or f"CRM {next(_numbers)} for {user.username}", user=user, scopes=ALL_SCOPES if scopes is None else scopes, actor=admin,
     )
     http = APIClient()
     http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
