@@ -41,3 +41,6 @@ def bearer(user, *, scopes=None, name=None) -> APIClient:
     http.api_client = client
     http.token = token
     return http
+
+
+from tests.watchlists.conftest import listed_application  # noqa: E402,F401  (a screened application with hits)
