@@ -34,7 +34,8 @@ def bearer(user, *, scopes=None, name=None) -> APIClient:
     """An HTTP client authenticated as a new API client acting as ``user``."""
     admin = user_with(Role.ADMIN, username="api-test-admin")
     client, token = services.api_client_create(
-        name=name or f"CRM {next(_numbers)} for {user.username}", user=user, scopes=ALL_SCOPES if scopes is None else scopes, actor=admin,
+        name=name or f"CRM {next(_numbers)} for {user.username}", user=user,
+        scopes=ALL_SCOPES if scopes is None else scopes, actor=admin,
     )
     http = APIClient()
     http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
