@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
 from onboarding.forms import ApplicationForm, ContactFormSet, FinancialFormSet
@@ -48,6 +49,16 @@ class BoundDraft:
             if rows or general:
                 found[key] = {**rows, **({"__all__": general} if general else {})}
         return found
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def unknown_keys(data: dict, allowed) -> list[str]:
@@ -145,6 +156,9 @@ def body_problems(body) -> dict:
     if not isinstance(body, dict):
         return {"__all__": [_("Send a JSON object.")]}
     problems: dict = {}
+    if _has_nul(body):
+        # Before the forms: PostgreSQL cannot store the character, whatever the field.
+        return {"__all__": [str(ProhibitNullCharactersValidator.message)]}
     for name in unknown_keys(body, BODY_KEYS):
         problems[name] = [_("Unknown field.")]
     for key, allowed in (("financials", FINANCIAL_KEYS), ("contacts", CONTACT_KEYS)):

@@ -43,7 +43,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.status_code is None:
         return Response({"detail": _("A request with this Idempotency-Key is still being processed.")},
                         status=status.HTTP_409_CONFLICT)
-    return Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+    return Response(json.loads(record.body), status=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
 def once(request, action: Callable[[], Response]) -> Response:
@@ -52,8 +52,8 @@ def once(request, action: Callable[[], Response]) -> Response:
     client = getattr(request, "api_client", None)
     if not key or client is None:
         return action()
-    if len(key) > MAX_KEY_LENGTH:
-        return Response({"detail": _("The Idempotency-Key header is too long (at most 255 characters).")},
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        return Response({"detail": _("The Idempotency-Key header must be at most 255 printable ASCII characters.")},
                         status=status.HTTP_400_BAD_REQUEST)
     fingerprint = _fingerprint(request)
     IdempotencyRecord.objects.filter(client=client, key=key, created_at__lt=timezone.now() - TTL).delete()
@@ -69,7 +69,7 @@ def once(request, action: Callable[[], Response]) -> Response:
             transaction.set_rollback(True)
             return response
         record.status_code = response.status_code
-        record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+        record.body = json.dumps(response.data, cls=JSONEncoder, ensure_ascii=False)
         record.save(update_fields=["status_code", "body"])
         return response
 

@@ -71,7 +71,7 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)  # method, path and body: the same key reused for another request is refused
     status_code = models.PositiveSmallIntegerField(null=True)
-    body = models.JSONField(null=True)
+    body = models.TextField(blank=True)  # the JSON text as sent (jsonb cannot hold a \u0000 a caller may have sent)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -29,6 +29,7 @@ from approvals import selectors as approvals_selectors
 from monitoring import permissions as monitoring_perms
 from monitoring import selectors as monitoring_selectors
 from monitoring import services as monitoring_services
+from monitoring.forms import AlertFilterForm
 from monitoring.models import Alert
 from onboarding import permissions as onboarding_perms
 from onboarding import selectors as onboarding_selectors
@@ -346,16 +347,23 @@ class AlertListView(ApiView):
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
+        """The alert list screen's own filter form (monitoring.forms.AlertFilterForm); a bad value is a 400."""
         params = self.request.query_params
+        form = AlertFilterForm({k: params.get(k, "") for k in ("severity", "status", "indicator", "tier")})
         customer = params.get("customer", "")
+        errors = dict(form.errors) if not form.is_valid() else {}
+        if customer and not (customer.isdigit() and int(customer) < 2**63):
+            errors["customer"] = [_("Enter a whole number.")]
+        if errors:
+            raise exceptions.ValidationError({name: list(messages) for name, messages in errors.items()})
         return monitoring_selectors.alerts_filtered(
-            severity=params.get("severity", ""), status=params.get("status", ""), indicator=params.get("indicator", ""),
-            customer_id=int(customer) if customer.isdigit() else None,
+            **form.filters(), customer_id=int(customer) if customer else None,
         ).select_related("customer", "assignee")
 
     @extend_schema(operation_id="alerts_list", parameters=[
         OpenApiParameter("status", str, description="open, acknowledged, resolved, escalated or active"),
-        OpenApiParameter("severity", str), OpenApiParameter("indicator", str), OpenApiParameter("customer", int),
+        OpenApiParameter("severity", str), OpenApiParameter("indicator", str), OpenApiParameter("tier", str),
+        OpenApiParameter("customer", int),
     ])
     def get(self, request):
         _refuse(monitoring_perms.can_view(request.user))

@@ -236,3 +236,17 @@ def test_errors_come_in_chinese_when_asked(sales):
 
         assert response.json() == {"detail": str(NotFound.default_detail)}
     assert response.json()["detail"] != "Not found."
+
+
+def test_a_nul_character_anywhere_is_a_400_not_a_500(sales):
+    api = bearer(sales)
+    for body in ({"legal_name_zh": "甲\x00公司"}, {"\x00": None}, {"contacts": [{"name": "李\x00娜"}]}):
+        response = api.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"k{len(str(body))}")
+        assert (response.status_code, response.json()["errors"]) == (400, {"__all__": ["Null characters are not allowed."]})
+    assert not Application.objects.exists()
+
+
+def test_an_unprintable_idempotency_key_is_a_400(sales):
+    response = bearer(sales).post("/api/v1/applications/", {"legal_name_zh": "甲公司"}, format="json",
+                                  HTTP_IDEMPOTENCY_KEY="a\tb")
+    assert response.status_code == 400

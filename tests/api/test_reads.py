@@ -97,3 +97,8 @@ def test_screen_gives_the_same_hits_as_the_command(investigator, name, country):
 def test_screen_is_for_the_roles_that_search_the_lists(sales):
     response = bearer(sales).post("/api/v1/screen/", {"name": "张伟"}, format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("query", ["status=bogus", "severity=\x00", "customer=99999999999999999999", "customer=-1"])
+def test_bad_alert_filters_are_a_400(risk_manager, query):
+    assert bearer(risk_manager).get(f"/api/v1/alerts/?{query}").status_code == 400
