@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from api.mapping import EXAMPLES, example_mapping
 from api.models import ApiClient, Event, Scope
 
 
@@ -23,3 +26,22 @@ class ApiClientForm(forms.Form):
 class SubscriptionForm(forms.Form):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=Event.choices, label=_("Events"), widget=forms.CheckboxSelectMultiple)
+
+
+class MappingForm(forms.Form):
+    """The CRM mapping as JSON, or one of the shipped examples to start from."""
+
+    example = forms.ChoiceField(label=_("Start from an example"), required=False,
+                                choices=[("", "—"), *EXAMPLES.items()])
+    mapping = forms.CharField(label=_("Mapping (JSON)"), required=False, widget=forms.Textarea(attrs={"rows": 14}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("example"):
+            data["parsed"] = example_mapping(data["example"])
+            return data
+        try:
+            data["parsed"] = json.loads(data.get("mapping") or "{}")
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(_("This is not valid JSON: %(error)s") % {"error": error}) from None
+        return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from api import permissions as perms
 from api import services
-from api.forms import ApiClientForm, SubscriptionForm
+from api.forms import ApiClientForm, MappingForm, SubscriptionForm
 from api.models import ApiClient, WebhookDelivery, WebhookSubscription
 
 
@@ -53,8 +55,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 def _client_context(client: ApiClient, **extra) -> dict:
+    mapping_form = MappingForm(initial={"mapping": json.dumps(client.crm_mapping, ensure_ascii=False, indent=2)})
     return {"client": client, "subscriptions": client.subscriptions.all(), "subscription_form": SubscriptionForm(),
-            **extra}
+            "mapping_form": mapping_form, **extra}
 
 
 @require_GET
@@ -73,6 +76,24 @@ def client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_client_revoke(client_id=client.pk, actor=request.user)
     messages.success(request, _("API client %(name)s revoked: its token no longer works.") % {"name": client.name})
     return redirect("api:client_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def client_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request)
+    client = get_object_or_404(ApiClient.objects.select_related("user"), pk=pk)
+    form = MappingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.api_client_set_mapping(client_id=client.pk, mapping=form.cleaned_data["parsed"], actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("mapping", message)
+        else:
+            messages.success(request, _("CRM mapping saved."))
+            return redirect("api:client_detail", pk=pk)
+    return render(request, "api/client_detail.html", {**_client_context(client), "mapping_form": form}, status=400)
 
 
 @require_POST

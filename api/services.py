@@ -89,3 +89,18 @@ def delivery_replay(*, delivery_id: int, actor: User) -> WebhookDelivery:
         delivery.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_until"])
         deliver_soon(delivery.pk)
     return delivery
+
+
+@transaction.atomic
+def api_client_set_mapping(*, client_id: int, mapping: dict, actor: User) -> ApiClient:
+    """Store the client's CRM mapping (``api.mapping``) after checking it names only form fields."""
+    from api.mapping import problems
+
+    _require_admin(actor)
+    found = problems(mapping)
+    if found:
+        raise ValidationError(found)
+    client = ApiClient.objects.select_for_update().get(pk=client_id)
+    client.crm_mapping = mapping
+    client.save(update_fields=["crm_mapping"])
+    return client

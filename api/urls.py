@@ -24,11 +24,13 @@ urlpatterns = [
     path("v1/alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert_acknowledge"),
     path("v1/alerts/<int:pk>/resolve/", views.AlertResolveView.as_view(), name="alert_resolve"),
     path("v1/screen/", views.ScreenView.as_view(), name="screen"),
+    path("v1/crm/applications/", views.CrmApplicationView.as_view(), name="crm_application_create"),
     # Staff pages: API clients, webhook subscriptions and their delivery logs.
     path("clients/", pages.client_list, name="client_list"),
     path("clients/new/", pages.client_create, name="client_create"),
     path("clients/<int:pk>/", pages.client_detail, name="client_detail"),
     path("clients/<int:pk>/revoke/", pages.client_revoke, name="client_revoke"),
+    path("clients/<int:pk>/mapping/", pages.client_mapping, name="client_mapping"),
     path("clients/<int:pk>/subscriptions/new/", pages.subscription_create, name="subscription_create"),
     path("subscriptions/<int:pk>/", pages.subscription_detail, name="subscription_detail"),
     path("deliveries/<int:pk>/replay/", pages.delivery_replay, name="delivery_replay"),

@@ -13,13 +13,14 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api import drafts, idempotency
+from api import drafts, idempotency, mapping
 from api import serializers as s
 from api.filters import ApplicationFilter, CustomerFilter
 from api.models import Scope
@@ -82,12 +83,13 @@ def _application_body(request, pk: int) -> dict:
     return s.ApplicationSerializer(application, context={"request": request}).data
 
 
-def _draft_save(request, application: Application | None) -> Response:
-    problems = drafts.body_problems(request.data)
+def _draft_save(request, application: Application | None, body=None) -> Response:
+    body = request.data if body is None else body
+    problems = drafts.body_problems(body)
     if problems:
         return Response({"detail": _("Please correct the errors below."), "errors": problems},
                         status=status.HTTP_400_BAD_REQUEST)
-    bound = drafts.bind(application, request.data)
+    bound = drafts.bind(application, body)
     if not bound.is_valid():
         return Response({"detail": _("Please correct the errors below."), "errors": bound.errors()},
                         status=status.HTTP_400_BAD_REQUEST)
@@ -435,6 +437,28 @@ class AlertResolveView(AlertActionView):
 
     def act(self, request, pk: int, data: dict) -> None:
         monitoring_services.alert_resolve(alert_id=pk, actor=request.user, note=data["note"])
+
+
+# --- CRM records -----------------------------------------------------------------------------
+
+
+class CrmApplicationView(ApiView):
+    """A CRM account record posted as it is → a draft, through the client's CRM mapping (``api.mapping``).
+
+    The mapped body goes through the same forms and service as ``POST /api/v1/applications/``.
+    """
+
+    serializer_class = s.ApplicationSerializer
+
+    @extend_schema(operation_id="crm_applications_create", request={"application/json": OpenApiTypes.OBJECT},
+                   responses={201: s.ApplicationSerializer, 400: OpenApiResponse(description="Validation errors")},
+                   parameters=[idempotency.HEADER])
+    def post(self, request):
+        _refuse(onboarding_perms.can_create(request.user), _("Only sales staff can create applications."))
+        if not request.api_client.crm_mapping:
+            return Response({"detail": _("This API client has no CRM mapping.")}, status=status.HTTP_400_BAD_REQUEST)
+        body = mapping.apply(request.api_client.crm_mapping, request.data)
+        return idempotency.once(request, lambda: _draft_save(request, None, body))
 
 
 # --- Screening ------------------------------------------------------------------------------
