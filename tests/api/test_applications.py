@@ -250,3 +250,8 @@ def test_an_unprintable_idempotency_key_is_a_400(sales):
     response = bearer(sales).post("/api/v1/applications/", {"legal_name_zh": "甲公司"}, format="json",
                                   HTTP_IDEMPOTENCY_KEY="a\tb")
     assert response.status_code == 400
+
+
+def test_the_apis_own_messages_are_translated(sales):
+    response = bearer(sales).post("/api/v1/applications/", {"colour": "red"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.json() == {"detail": "请更正以下错误。", "errors": {"colour": ["未知字段。"]}}
