@@ -51,10 +51,12 @@ INSTALLED_APPS = [
     "screening",
     "approvals",
     "monitoring",
+    # Before rest_framework: the api app's catalogue restores Django's own wording of the few
+    # messages DRF's catalogue translates differently (an app's catalogue overrides Django's).
+    "api",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "api",
 ]
 
 MIDDLEWARE = [
