@@ -98,13 +98,23 @@ def delivery_claim(delivery_id: int) -> bool:
     return claimed == 1
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer (a failed attempt), never followed: it could lead off http(s) or elsewhere."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST and return the status code; raises OSError (URLError, timeout) when there is no answer."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise OSError("not an http(s) URL")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked)
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

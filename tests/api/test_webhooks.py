@@ -42,6 +42,14 @@ class Receiver:
                     time.sleep(receiver.delay)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", getattr(self, "location", "/"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self):  # noqa: N802  (a followed redirect would arrive as a GET)
+                receiver.requests.append(({k: v for k, v in self.headers.items()}, b""))
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -330,3 +338,15 @@ def test_monitoring_sends_alert_opened_tier_changed_escalated_and_status_changed
     assert types == ["alert.escalated", "customer.status_changed"]
     status = next(json.loads(b)["data"] for _h, b in receiver.requests if json.loads(b)["type"] == "customer.status_changed")
     assert (status["previous_status"], status["customer"]["status"]) == ("active", "under_review")
+
+
+@pytest.mark.django_db
+def test_a_redirect_is_a_failed_attempt_not_followed(sales, admin_user, django_capture_on_commit_callbacks):
+    with Receiver() as target, Receiver(statuses=[302]) as redirecting:
+        redirecting.server.RequestHandlerClass.location = target.url
+        api, _subscription = _subscribe(sales, redirecting.url, [Event.APPLICATION_CREATED], admin_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            api.post("/api/v1/applications/", {"legal_name_zh": "甲公司"}, format="json")
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code) == (DeliveryStatus.PENDING, 302)
+    assert target.requests == []
