@@ -127,7 +127,13 @@ def delivery_attempt(*, delivery_id: int) -> str:
     """
     if not delivery_claim(delivery_id):
         return "skipped"
-    delivery = WebhookDelivery.objects.select_related("subscription", "event").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("subscription__client", "event").get(pk=delivery_id)
+    if not delivery.subscription.is_active or not delivery.subscription.client.is_active:
+        # Revoked meanwhile: nothing more is sent to it (a replay after reactivation would be).
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.FAILED, next_attempt_at=None, claimed_until=None, error="subscription inactive",
+        )
+        return DeliveryStatus.FAILED
     body = event_body(delivery.event)
     timestamp = str(int(time.time()))
     headers = {

@@ -350,3 +350,16 @@ def test_a_redirect_is_a_failed_attempt_not_followed(sales, admin_user, django_c
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.response_code) == (DeliveryStatus.PENDING, 302)
     assert target.requests == []
+
+
+@pytest.mark.django_db
+def test_a_revoked_clients_pending_retries_are_not_sent(sales, admin_user, django_capture_on_commit_callbacks):
+    with Receiver(statuses=[500]) as receiver:
+        api, _subscription = _subscribe(sales, receiver.url, [Event.APPLICATION_CREATED], admin_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            api.post("/api/v1/applications/", {"legal_name_zh": "甲公司"}, format="json")
+        services.api_client_revoke(client_id=api.api_client.pk, actor=admin_user)
+        _due_now()
+        webhooks_tick()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.error, len(receiver.requests)) == (DeliveryStatus.FAILED, "subscription inactive", 1)
