@@ -38,6 +38,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },
+    # Webhook retries that are due (and sends a dead worker left), every minute.
+    "api-webhooks-tick": {
+        "task": "api.webhooks_tick",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     # The weekly work report of each department, Monday morning.
     "monitoring-work-reports": {
         "task": "monitoring.send_work_reports",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
@@ -50,6 +51,12 @@ INSTALLED_APPS = [
     "screening",
     "approvals",
     "monitoring",
+    # Before rest_framework: the api app's catalogue restores Django's own wording of the few
+    # messages DRF's catalogue translates differently (an app's catalogue overrides Django's).
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +298,41 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+
+# The REST API (api/): API clients' Bearer tokens only, JSON only, cursor pages, a rate per client.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vetted API",
+    "DESCRIPTION": "New-customer admission: applications, customers, screening, alerts. See docs/integration.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "onboarding.enums.State",
+        "PaymentTermsEnum": "onboarding.enums.PaymentTerms",
+        "DocumentStatusEnum": "onboarding.enums.DocumentStatus",
+        "CustomerStatusEnum": "onboarding.enums.CustomerStatus",
+    },
+}
+# Requests per API client, e.g. "600/min" ("" for no limit); counted in the default cache.
+API_RATE_LIMIT = env.get_str("API_RATE_LIMIT", "600/min").strip()
+if API_RATE_LIMIT and not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured("API_RATE_LIMIT must look like 600/min (or be empty for no limit).")
+# Seconds to wait for a webhook receiver's answer before counting the attempt as failed.
+WEBHOOK_TIMEOUT_SECONDS = env.get_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 
 # How long each stage may take before an application shows as overdue in the queues.
 STAGE_DEADLINE_DAYS = {"document_review": 3, "background_check": 5, "committee_review": 5, "returned": 10}

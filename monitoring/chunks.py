@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from monitoring.services import (
     next_due,
     profiles_ensure,
 )
+from monitoring.signals import tiers_changed
 from monitoring.snapshot import ResultEncoder, fingerprint
 from onboarding.models import Customer
 from screening.scoring import evaluate, unchanged_until
@@ -182,12 +183,14 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
     reusable = _reusable(rows, version_id=version_id, confirmed=confirmed, today=today) if run.scope == Scope.DUE else set()
     admissions = _admission_inputs([row[0] for row in rows if row[0] not in reusable])
     scored: list[_Scored] = []
+    previous: dict[int, str] = {}  # customer → tier before this run, for the tiers_changed signal
     firings = []
     loads = orjson.loads
     due_dates: dict[tuple[str, str], date] = {}
     for (customer_id, customer_tier, risk_class, bureau, overdue, litigation, tax, statements_date, data_version,
          last_evaluation_id, last_total, last_tier, last_bureau, last_overdue, last_litigation, last_fingerprint,
          last_knockouts, stable_until, _evaluated_before_now) in rows:
+        previous[customer_id] = last_tier or ""
         try:
             previous_total = float(last_total) if last_total is not None else None
             if customer_id in reusable:
@@ -248,6 +251,10 @@ def reevaluate_chunk(run: JobRun, chunk: RunChunk) -> ChunkOutcome:
     writer = _PostgresWriter if conf.postgres_bulk() else _OrmWriter
     writer.write(run=run, compiled=compiled, scored=scored, now=now)
     outcome.evaluated = len(scored)
+    changed = [(s.customer_id, s.evaluation_id, previous[s.customer_id], s.tier) for s in scored
+               if previous.get(s.customer_id) and previous[s.customer_id] != s.tier]
+    if changed:
+        transaction.on_commit(lambda: tiers_changed.send(sender=Customer, changes=changed))
     outcome.alerts = alerts_raise(
         firings, now=now, run_id=run.pk,
         evaluations={s.customer_id: (s.evaluation_id, s.previous_evaluation_id) for s in scored},

@@ -36,6 +36,7 @@ from monitoring.models import (
     CustomerCreditProfile,
     IndicatorSetting,
 )
+from monitoring.signals import alerts_opened
 from onboarding.enums import State
 from onboarding.models import Application, Customer, ReviewCadence
 
@@ -200,6 +201,9 @@ def alerts_raise(
             appended.setdefault(alert.pk, []).append(entry)
             alert.last_facts = firing.facts
     Alert.objects.bulk_create(created, batch_size=1000)
+    if created:
+        opened_ids = [alert.pk for alert in created]
+        transaction.on_commit(lambda: alerts_opened.send(sender=Alert, alert_ids=opened_ids))
     if seen:
         Alert.objects.filter(pk__in=seen).update(last_seen_at=now)
     if appended:

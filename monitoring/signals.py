@@ -1,0 +1,8 @@
+"""Signals for higher apps (the API's webhooks), sent after the writing transaction commits."""
+
+import django.dispatch
+
+# sender=Alert, alert_ids: the alerts a job opened (not the ones it only saw again).
+alerts_opened = django.dispatch.Signal()
+# sender=Customer, changes: [(customer_id, evaluation_id, previous_tier, tier)] of a re-evaluation chunk.
+tiers_changed = django.dispatch.Signal()
