@@ -4,12 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 from approvals.enums import CustomerAction, Decision, Department, Rule
 from onboarding.enums import PaymentTerms
 from onboarding.forms import DateInput
 
 
-class VoteForm(forms.Form):
+class VoteForm(CleanTextMixin, forms.Form):
     """One department's vote. The service checks every rule again under the round's lock."""
 
     round = forms.IntegerField(widget=forms.HiddenInput)
@@ -67,7 +68,7 @@ class VoteForm(forms.Form):
         return data
 
 
-class ConditionForm(forms.Form):
+class ConditionForm(CleanTextMixin, forms.Form):
     text = forms.CharField(label=_("Condition"), max_length=500, required=False)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
 
@@ -91,7 +92,7 @@ def filled_conditions(formset) -> list[tuple[str, object]]:
     ]
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(CleanTextMixin, forms.Form):
     departments = forms.MultipleChoiceField(
         label=_("Departments that vote"), choices=Department.choices, widget=forms.CheckboxSelectMultiple,
     )
