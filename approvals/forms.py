@@ -81,7 +81,7 @@ class ConditionForm(CleanTextMixin, forms.Form):
         return data
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=1, max_num=20, validate_max=True)
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=1, max_num=20, validate_max=True, absolute_max=20)
 
 
 def filled_conditions(formset) -> list[tuple[str, object]]:

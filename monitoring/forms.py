@@ -123,4 +123,5 @@ class IndicatorForm(CleanTextMixin, forms.Form):
 
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=0, min_num=len(Indicator.values), validate_min=True,
-                                         max_num=len(Indicator.values), validate_max=True)
+                                         max_num=len(Indicator.values), validate_max=True,
+                                         absolute_max=len(Indicator.values))

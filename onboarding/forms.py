@@ -202,7 +202,7 @@ class BaseFinancialFormSet(StrictFormSetMixin, forms.BaseInlineFormSet):
 
 FinancialFormSet = forms.inlineformset_factory(
     Application, FinancialStatement, form=FinancialStatementForm, formset=BaseFinancialFormSet,
-    extra=0, min_num=1, max_num=3, can_delete=True,
+    extra=0, min_num=1, max_num=3, absolute_max=3, can_delete=True,
 )
 
 
@@ -230,7 +230,7 @@ class BaseContactFormSet(StrictFormSetMixin, forms.BaseInlineFormSet):
 
 ContactFormSet = forms.inlineformset_factory(
     Application, Contact, form=ContactForm, formset=BaseContactFormSet, extra=0, min_num=1, max_num=5,
-    can_delete=True, validate_min=False,
+    absolute_max=5, can_delete=True, validate_min=False,
 )
 
 

@@ -273,7 +273,7 @@ def _role_sweep(user: User, urls: list[tuple[str, str]], failures: list[str]) ->
             for form in parser.forms:
                 forms_by_action.setdefault(urlsplit(form["action"]).path or url, []).append(form)
                 all_names.update(form["fields"])
-    for turn, (_name, url) in enumerate(urls):
+    for turn, (name, url) in enumerate(urls):
         page_forms = forms_by_action.get(url, [])
         query_names = set(QUERY_NAMES).union(*(f["fields"] for f in page_forms if f["method"] == "get"))
         request("get", url, dict.fromkeys(query_names, BAD["nul"]), "(nul in the query string)")
@@ -283,6 +283,8 @@ def _role_sweep(user: User, urls: list[tuple[str, str]], failures: list[str]) ->
         others = [BAD["control"], *BAD_IDS.values()]
         request("get", url, _mixed(query_names, others, turn), "(control characters and bad ids in the query string)")
         request("post", url, _mixed(all_names, list(BAD_IDS.values()), turn), "(bad ids in every field)")
+        if name.startswith("admin:"):
+            continue  # Django's own forms: the passes above are enough
         for index, form in enumerate([f for f in page_forms if f["method"] == "post"][:3]):
             for label, value in list(BAD_TEXT.items())[: 2 if index == 0 else 1]:
                 data = {
@@ -305,6 +307,9 @@ def test_no_input_makes_a_500(pipeline):
         urls = _urls(user, missing)
         assert not missing, "pages with an id this test cannot fill (add to ID_SOURCES): " + ", ".join(missing)
         pages += len(urls)
-        requests += _role_sweep(user, urls, failures)
+        begun = time.monotonic()
+        made = _role_sweep(user, urls, failures)
+        requests += made
+        print(f"{username}: {made} requests to {len(urls)} pages in {time.monotonic() - begun:.1f} s")
     print(f"{requests} requests to {pages} (role, page) pairs in {time.monotonic() - started:.1f} s")
     assert not failures, f"{len(failures)} requests answered 500:\n" + "\n".join(sorted(set(failures)))
