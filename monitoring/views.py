@@ -211,13 +211,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reevaluate(request: HttpRequest) -> HttpResponse:
     """"Re-evaluate now": the due customers, or one customer (``customer`` in the form)."""
     _require(perms.can_act(request.user))
-    customer_id = request.POST.get("customer")
-    if customer_id:
-        if parse_id(customer_id) is None:
-            messages.error(request, _("“%(value)s” is not a customer number; nothing was re-evaluated.")
-                           % {"value": customer_id[:40]})
+    posted = request.POST.get("customer")
+    if posted:
+        customer_id = parse_id(posted)
+        if customer_id is None:
+            messages.error(request, _("The customer to re-evaluate was not given as a customer number; "
+                                      "nothing was re-evaluated."))
             return redirect("monitoring:dashboard")
-        customer = get_object_or_404(Customer, pk=parse_id(customer_id))
+        customer = get_object_or_404(Customer, pk=customer_id)
         run = runs.plan_run(scope=Scope.CUSTOMER, customer_id=customer.pk, trigger=Trigger.USER, actor=request.user)
     else:
         run = runs.plan_run(scope=Scope.DUE, trigger=Trigger.USER, actor=request.user)
