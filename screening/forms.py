@@ -149,6 +149,8 @@ class KnockOutRuleForm(CleanTextMixin, forms.ModelForm):
         KnockOut.DATA_COVERAGE: ("min_percent", _("Least share of the weight that must be scored (%)")),
     }
 
+    PARAMETER_MAX = {"min_years": 100, "floor": 1000, "min_percent": 100}
+
     class Meta:
         model = KnockOutRule
         fields = ["enabled"]
@@ -184,7 +186,8 @@ class KnockOutRuleForm(CleanTextMixin, forms.ModelForm):
             number = Decimal(raw)
         except ArithmeticError:
             raise ValidationError(_("Enter a number.")) from None
-        if not number.is_finite() or number < 0 or (key == "min_percent" and number > 100):
+        # Bounded before int() in _plain_number: "1e999999999999" is a finite Decimal whose int() exhausts memory.
+        if not number.is_finite() or number < 0 or number > self.PARAMETER_MAX[key]:
             raise ValidationError(_("Enter a number within range."))
         return _plain_number(number)
 

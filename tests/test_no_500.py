@@ -12,7 +12,8 @@ third-party report and a comment), each role GETs each page, reads the forms on 
   text reaches the form's validation rather than failing on a missing hidden field.
 
 Bad values: NUL (PostgreSQL refuses it in text), another C0 control character, a character
-that ``str.isdigit()`` accepts and ``int()`` refuses, and a number beyond a 64-bit id.
+that ``str.isdigit()`` accepts and ``int()`` refuses, a number beyond a 64-bit id, and a finite
+decimal whose ``int()`` exhausts memory.
 Every failure is collected and reported together.
 """
 
@@ -43,7 +44,7 @@ from tests.factories import PNG_BYTES, pdf_upload
 from watchlists.models import ScreeningHit
 
 BAD_TEXT = {"nul": "x\x00y", "control": "x\x07y"}
-BAD_IDS = {"superscript digit": "²", "beyond 64 bits": "9" * 25}
+BAD_IDS = {"superscript digit": "²", "beyond 64 bits": "9" * 25, "huge exponent": "1e999999999999"}
 BAD = {**BAD_TEXT, **BAD_IDS}
 
 # Query-string names views read directly, besides those of the forms found on the pages.
