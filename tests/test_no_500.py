@@ -281,11 +281,11 @@ def _role_sweep(user: User, urls: list[tuple[str, str]], failures: list[str]) ->
         request("post", url, dict.fromkeys(all_names, BAD["nul"]), "(nul in every field)")
         if status[url] not in (200, 405):
             continue  # refused to this role: once is enough
-        others = [BAD["control"], *BAD_IDS.values()]
-        request("get", url, _mixed(query_names, others, turn), "(control characters and bad ids in the query string)")
         request("post", url, _mixed(all_names, list(BAD_IDS.values()), turn), "(bad ids in every field)")
         if name.startswith("admin:"):
-            continue  # Django's own forms: the passes above are enough
+            continue  # Django's own pages: the passes above are enough
+        others = [BAD["control"], *BAD_IDS.values()]
+        request("get", url, _mixed(query_names, others, turn), "(control characters and bad ids in the query string)")
         for index, form in enumerate([f for f in page_forms if f["method"] == "post"][:3]):
             for label, value in list(BAD_TEXT.items())[: 2 if index == 0 else 1]:
                 data = {
