@@ -55,7 +55,8 @@ class VoteForm(CleanTextMixin, forms.Form):
     def clean(self):
         data = super().clean()
         decision = data.get("decision")
-        if decision and decision != Decision.APPROVE and not (data.get("reason") or "").strip():
+        reason_refused = "reason" in self.errors
+        if decision and decision != Decision.APPROVE and not reason_refused and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Please give a reason (required for every decision but a plain approval)."))
         if decision == Decision.APPROVE_WITH_CONDITIONS:
             for name in ("credit_limit", "payment_terms_days"):
