@@ -46,8 +46,11 @@ def _terminate_backend_of_this_connection() -> None:
         other.close()
 
 
+TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def signed_in(transactional_db) -> str:
+def signed_in(db) -> str:
     assert connection.vendor == "postgresql", "this test terminates a PostgreSQL backend"
     client = Client()
     client.force_login(user_with(Role.SALES, username="conn-alice"))
@@ -59,6 +62,7 @@ def test_health_checks_are_on_with_persistent_connections():
     assert (database["CONN_HEALTH_CHECKS"], database["CONN_MAX_AGE"] > 0) == (True, True)
 
 
+@TRANSACTIONAL
 def test_first_request_after_the_server_dropped_the_connection_succeeds(signed_in):
     assert _get("/notifications/", signed_in)[0] == 200
     kept = connection.connection
@@ -72,6 +76,7 @@ def test_first_request_after_the_server_dropped_the_connection_succeeds(signed_i
     assert connection.connection is not kept  # a new connection was opened for the request
 
 
+@TRANSACTIONAL
 def test_without_health_checks_that_request_is_a_500(signed_in):
     """The finding the setting fixes, kept so that the test above is known to exercise it."""
     _get("/notifications/", signed_in)

@@ -81,7 +81,7 @@ def _race(first_id: int, first_actor, second) -> object:
 
 
 @pytest.fixture
-def two_drafts(transactional_db):
+def two_drafts(db):
     assert connection.vendor == "postgresql", "the race must run on PostgreSQL (row locks)"
     author = user_with(Role.RISK_MANAGER, username="maker")
     published = published_version()
