@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 
-class PreferencesForm(forms.Form):
+
+class PreferencesForm(CleanTextMixin, forms.Form):
     email_notifications = forms.BooleanField(
         label=_("Send me notifications by e-mail"),
         required=False,

@@ -99,7 +99,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         notification.refresh_from_db()
         return render(request, "accounts/partials/notification_item_read.html", {"notification": notification})
-    return redirect(_safe_next(request, reverse("notification_list")))
+    return HttpResponseRedirect(_safe_next(request, reverse("notification_list")))
 
 
 @require_POST
@@ -123,7 +123,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/partials/notification_list_read.html", {"page_obj": page_obj})
     if count:
         messages.success(request, _("All notifications are marked as read."))
-    return redirect(_safe_next(request, reverse("notification_list")))
+    return HttpResponseRedirect(_safe_next(request, reverse("notification_list")))
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextForm
 from onboarding.enums import CustomerStatus, Tier
 from onboarding.models import Customer
 
@@ -20,6 +21,7 @@ class CustomerFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = CleanTextForm
         model = Customer
         fields: list[str] = []
 

@@ -4,12 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 from approvals.enums import CustomerAction, Decision, Department, Rule
 from onboarding.enums import PaymentTerms
 from onboarding.forms import DateInput
 
 
-class VoteForm(forms.Form):
+class VoteForm(CleanTextMixin, forms.Form):
     """One department's vote. The service checks every rule again under the round's lock."""
 
     round = forms.IntegerField(widget=forms.HiddenInput)
@@ -54,7 +55,8 @@ class VoteForm(forms.Form):
     def clean(self):
         data = super().clean()
         decision = data.get("decision")
-        if decision and decision != Decision.APPROVE and not (data.get("reason") or "").strip():
+        reason_refused = "reason" in self.errors
+        if decision and decision != Decision.APPROVE and not reason_refused and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Please give a reason (required for every decision but a plain approval)."))
         if decision == Decision.APPROVE_WITH_CONDITIONS:
             for name in ("credit_limit", "payment_terms_days"):
@@ -67,7 +69,7 @@ class VoteForm(forms.Form):
         return data
 
 
-class ConditionForm(forms.Form):
+class ConditionForm(CleanTextMixin, forms.Form):
     text = forms.CharField(label=_("Condition"), max_length=500, required=False)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
 
@@ -80,7 +82,7 @@ class ConditionForm(forms.Form):
         return data
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=1, max_num=20, validate_max=True)
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=1, max_num=20, validate_max=True, absolute_max=20)
 
 
 def filled_conditions(formset) -> list[tuple[str, object]]:
@@ -91,7 +93,7 @@ def filled_conditions(formset) -> list[tuple[str, object]]:
     ]
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(CleanTextMixin, forms.Form):
     departments = forms.MultipleChoiceField(
         label=_("Departments that vote"), choices=Department.choices, widget=forms.CheckboxSelectMultiple,
     )

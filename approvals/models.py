@@ -53,6 +53,9 @@ class CommitteePolicy(models.Model):
 
     def clean(self) -> None:
         valid = set(Department.values)
+        for value in (self.departments, self.veto_departments):
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ValidationError(_("Unknown department."))
         if not self.departments:
             raise ValidationError({"departments": _("At least one department must vote.")})
         if not set(self.departments) <= valid or not set(self.veto_departments) <= valid:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.validators import CleanTextMixin
 from monitoring.enums import AlertStatus, Indicator, Severity
 from monitoring.indicators import BLANK_ALLOWED
 from onboarding.enums import Tier
@@ -25,7 +26,7 @@ def _select(choices, label) -> forms.ChoiceField:
     )
 
 
-class AlertFilterForm(forms.Form):
+class AlertFilterForm(CleanTextMixin, forms.Form):
     """The alert list's filters (GET). Cursor parameters are read by the view."""
 
     severity = _select(Severity.choices, _("Severity"))
@@ -59,7 +60,7 @@ class AssigneeField(forms.ModelChoiceField):
         return str(obj)
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(CleanTextMixin, forms.Form):
     assignee = AssigneeField(
         label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Myself"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -82,13 +83,13 @@ class BulkAcknowledgeForm(AcknowledgeForm):
         self.fields["alerts"].choices = [(value, value) for value in raw if str(value).isdigit()]
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 
-class CadenceForm(forms.Form):
+class CadenceForm(CleanTextMixin, forms.Form):
     """Months between re-evaluations for each tier."""
 
     def __init__(self, *args, initial_months: dict[str, int] | None = None, **kwargs) -> None:
@@ -103,7 +104,7 @@ class CadenceForm(forms.Form):
         return {tier: self.cleaned_data[f"months_{tier}"] for tier, _label in Tier.choices}
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(CleanTextMixin, forms.Form):
     indicator = forms.ChoiceField(choices=Indicator.choices, widget=forms.HiddenInput)
     enabled = forms.BooleanField(label=_("Enabled"), required=False,
                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
@@ -122,4 +123,5 @@ class IndicatorForm(forms.Form):
 
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=0, min_num=len(Indicator.values), validate_min=True,
-                                         max_num=len(Indicator.values), validate_max=True)
+                                         max_num=len(Indicator.values), validate_max=True,
+                                         absolute_max=len(Indicator.values))

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.validators import parse_id
 from monitoring import permissions as perms
 from monitoring import runs, selectors, services
 from monitoring.enums import ChunkStatus, Indicator, JobKind, Scope, Trigger
@@ -49,7 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 @require_GET
@@ -152,11 +153,21 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, action)
 
 
+def _note(request: HttpRequest) -> str:
+    """The posted note, checked by ``NoteForm``; an empty one is left to the service, whose message says why."""
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["note"]
+    if form.has_error("note", "required"):
+        return ""
+    raise ValidationError(form.errors["note"])
+
+
 @require_POST
 @login_required
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     def action() -> None:
-        services.alert_resolve(alert_id=pk, actor=request.user, note=request.POST.get("note", ""))
+        services.alert_resolve(alert_id=pk, actor=request.user, note=_note(request))
         messages.success(request, _("Alert resolved."))
 
     return _act(request, pk, action)
@@ -166,7 +177,7 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def alert_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     def action() -> None:
-        alert = services.alert_escalate(alert_id=pk, actor=request.user, note=request.POST.get("note", ""))
+        alert = services.alert_escalate(alert_id=pk, actor=request.user, note=_note(request))
         messages.success(request, _("Alert escalated: %(customer)s is under review and a re-review application "
                                     "was opened for its sales owner.") % {"customer": alert.customer.name})
 
@@ -200,8 +211,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reevaluate(request: HttpRequest) -> HttpResponse:
     """"Re-evaluate now": the due customers, or one customer (``customer`` in the form)."""
     _require(perms.can_act(request.user))
-    customer_id = request.POST.get("customer")
-    if customer_id:
+    posted = request.POST.get("customer")
+    if posted:
+        customer_id = parse_id(posted)
+        if customer_id is None:
+            messages.error(request, _("The customer to re-evaluate was not given as a customer number; "
+                                      "nothing was re-evaluated."))
+            return redirect("monitoring:dashboard")
         customer = get_object_or_404(Customer, pk=customer_id)
         run = runs.plan_run(scope=Scope.CUSTOMER, customer_id=customer.pk, trigger=Trigger.USER, actor=request.user)
     else:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onboarding import comments
 from onboarding import permissions as perms
+from onboarding.forms import CommentForm, MentionSearchForm
 from onboarding.models import Application
 from onboarding.templatetags.comment_tags import panel_context
 
@@ -28,10 +29,13 @@ def _viewable_application(request: HttpRequest, pk: int) -> Application:
 @login_required
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     application = _viewable_application(request, pk)
-    body = request.POST.get("body", "")
+    form = CommentForm(request.POST)
+    body = form.data.get("body", "")
     error = ""
     try:
-        comments.comment_create(application=application, author=request.user, body=body)
+        if not form.is_valid():
+            raise ValidationError(form.errors["body"])
+        comments.comment_create(application=application, author=request.user, body=form.cleaned_data["body"])
     except ValidationError as problem:
         error = " ".join(problem.messages)
     if request.htmx:
@@ -47,7 +51,10 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def mention_suggestions(request: HttpRequest, pk: int) -> JsonResponse:
     """People who can see the application whose username or name starts with ``q`` (at most 10)."""
     application = _viewable_application(request, pk)
-    users = comments.mention_suggestions(application=application, prefix=request.GET.get("q", "")[:150])
+    form = MentionSearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"results": [], "error": " ".join(form.errors["q"])}, status=400)
+    users = comments.mention_suggestions(application=application, prefix=form.cleaned_data["q"][:150])
     return JsonResponse(
         {"results": [{"username": user.username, "name": user.get_full_name() or user.username} for user in users]}
     )

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextForm
 from onboarding.enums import CustomerType, State
 from onboarding.forms import DateInput
 from onboarding.models import Application
@@ -25,6 +26,7 @@ class ApplicationFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        form = CleanTextForm
         model = Application
         fields: list[str] = []
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 from onboarding.models import Application, Contact, DocumentType, FinancialStatement
 from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
 from onboarding.validators import ACCEPT_ATTRIBUTE, normalise_credit_code, validate_credit_code
@@ -19,7 +20,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(CleanTextMixin, forms.ModelForm):
     """The unified application form (统一申请表).
 
     ``strict=False`` saves a draft with whatever is filled in (each filled field is still
@@ -134,7 +135,7 @@ class ApplicationForm(forms.ModelForm):
         return data
 
 
-class FinancialStatementForm(forms.ModelForm):
+class FinancialStatementForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FinancialStatement
         fields = ["fiscal_year", *FINANCIAL_FIELDS]
@@ -201,11 +202,11 @@ class BaseFinancialFormSet(StrictFormSetMixin, forms.BaseInlineFormSet):
 
 FinancialFormSet = forms.inlineformset_factory(
     Application, FinancialStatement, form=FinancialStatementForm, formset=BaseFinancialFormSet,
-    extra=0, min_num=1, max_num=3, can_delete=True,
+    extra=0, min_num=1, max_num=3, absolute_max=3, can_delete=True,
 )
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email"]
@@ -229,7 +230,7 @@ class BaseContactFormSet(StrictFormSetMixin, forms.BaseInlineFormSet):
 
 ContactFormSet = forms.inlineformset_factory(
     Application, Contact, form=ContactForm, formset=BaseContactFormSet, extra=0, min_num=1, max_num=5,
-    can_delete=True, validate_min=False,
+    absolute_max=5, can_delete=True, validate_min=False,
 )
 
 
@@ -249,16 +250,16 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(CleanTextMixin, forms.Form):
     document_type = forms.ModelChoiceField(queryset=DocumentType.objects.all(), label=_("Document type"))
     files = MultipleFileField(label=_("Files"), help_text=_("PDF, JPEG, PNG, XLSX or DOCX. You can choose several."))
 
 
-class DocumentReplaceForm(forms.Form):
+class DocumentReplaceForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=_("New version"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
 
 
-class DocumentReviewForm(forms.Form):
+class DocumentReviewForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))], label=_("Decision"))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
@@ -269,7 +270,16 @@ class DocumentReviewForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
+    # Empty and over-long comments are refused by comments.comment_create, with its own messages.
+    body = forms.CharField(required=False, strip=False)
+
+
+class MentionSearchForm(CleanTextMixin, forms.Form):
+    q = forms.CharField(required=False, strip=False)
+
+
+class TransitionForm(CleanTextMixin, forms.Form):
     transition = forms.CharField(widget=forms.HiddenInput)
     expected_state = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

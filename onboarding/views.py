@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.validators import parse_id
 from onboarding import permissions as perms
 from onboarding import selectors, services
 from onboarding.files import protected_file_response
@@ -134,8 +135,10 @@ def _application_form(request: HttpRequest, application: Application | None) -> 
             messages.success(request, _("Draft saved."))
             return redirect("onboarding:application_edit", pk=application.pk)
         messages.error(request, _("Please correct the errors below."))
+    # Once posted, only a code that passed validation is looked up (a NUL cannot even be queried).
+    code = form.cleaned_data.get("credit_code") if form.is_bound else form["credit_code"].value()
     conflicts = selectors.credit_code_conflicts(
-        form["credit_code"].value() or "", exclude_application_id=application.pk if application else None
+        code or "", exclude_application_id=application.pk if application else None
     )
     return render(
         request, "onboarding/application_form.html",
@@ -175,7 +178,7 @@ def credit_code_check(request: HttpRequest) -> HttpResponse:
             error = invalid.messages[0]
         else:
             exclude = request.GET.get("exclude", "")
-            conflicts = selectors.credit_code_conflicts(code, exclude_application_id=int(exclude) if exclude.isdigit() else None)
+            conflicts = selectors.credit_code_conflicts(code, exclude_application_id=parse_id(exclude))
     return render(request, "onboarding/partials/credit_code_feedback.html",
                   {"code": code, "error": error, "conflicts": conflicts})
 

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 from onboarding.enums import TaxRating, Tier
 from onboarding.forms import MultipleFileField, MultipleFileInput
 from onboarding.validators import ACCEPT_ATTRIBUTE
@@ -42,7 +43,7 @@ class NotInFutureMixin:
         return data
 
 
-class InterviewForm(NotInFutureMixin, forms.ModelForm):
+class InterviewForm(NotInFutureMixin, CleanTextMixin, forms.ModelForm):
     date_fields = ("date",)
 
     class Meta:
@@ -55,7 +56,7 @@ class InterviewForm(NotInFutureMixin, forms.ModelForm):
         }
 
 
-class SiteVisitForm(NotInFutureMixin, forms.ModelForm):
+class SiteVisitForm(NotInFutureMixin, CleanTextMixin, forms.ModelForm):
     date_fields = ("date",)
     photos = MultipleFileField(
         label=_("Photos"), required=False, widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
@@ -74,14 +75,14 @@ class SiteVisitForm(NotInFutureMixin, forms.ModelForm):
         return [upload for upload in self.cleaned_data.get("photos") or [] if upload]
 
 
-class PhotoUploadForm(forms.Form):
+class PhotoUploadForm(CleanTextMixin, forms.Form):
     photos = MultipleFileField(
         label=_("Photos"), widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}),
         help_text=_("JPEG or PNG. You can choose several."),
     )
 
 
-class ThirdPartyReportForm(NotInFutureMixin, forms.ModelForm):
+class ThirdPartyReportForm(NotInFutureMixin, CleanTextMixin, forms.ModelForm):
     date_fields = ("report_date",)
 
     class Meta:
@@ -97,7 +98,7 @@ class ThirdPartyReportForm(NotInFutureMixin, forms.ModelForm):
 BACKGROUND_TRANSITIONS = ("pass_background_check", "return_for_information", "reject")
 
 
-class BackgroundTransitionForm(forms.Form):
+class BackgroundTransitionForm(CleanTextMixin, forms.Form):
     transition = forms.ChoiceField(choices=[(t, t) for t in BACKGROUND_TRANSITIONS], widget=forms.HiddenInput)
     expected_state = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -113,7 +114,7 @@ class BackgroundTransitionForm(forms.Form):
 
 # --- Scorecard management ---
 
-class ScorecardVersionForm(forms.ModelForm):
+class ScorecardVersionForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = ScorecardVersion
         fields = ["admission_threshold", "tier_a_min", "tier_b_min", "tier_c_min", "notes"]
@@ -121,7 +122,7 @@ class ScorecardVersionForm(forms.ModelForm):
         # Tier order is checked by the model's constraint (scorecard_tiers_ordered), with its message.
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["label", "weight", "ordering"]
@@ -136,7 +137,7 @@ def _plain_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class KnockOutRuleForm(forms.ModelForm):
+class KnockOutRuleForm(CleanTextMixin, forms.ModelForm):
     """One rule: enabled, and its one parameter in a text box whose meaning depends on the rule."""
 
     value = forms.CharField(label=_("Parameter"), required=False, max_length=50)
@@ -147,6 +148,8 @@ class KnockOutRuleForm(forms.ModelForm):
         KnockOut.BUREAU_SCORE_FLOOR: ("floor", _("Lowest admissible bureau score")),
         KnockOut.DATA_COVERAGE: ("min_percent", _("Least share of the weight that must be scored (%)")),
     }
+
+    PARAMETER_MAX = {"min_years": 100, "floor": 1000, "min_percent": 100}
 
     class Meta:
         model = KnockOutRule
@@ -183,7 +186,8 @@ class KnockOutRuleForm(forms.ModelForm):
             number = Decimal(raw)
         except ArithmeticError:
             raise ValidationError(_("Enter a number.")) from None
-        if not number.is_finite() or number < 0 or (key == "min_percent" and number > 100):
+        # Bounded before int() in _plain_number: "1e999999999999" is a finite Decimal whose int() exhausts memory.
+        if not number.is_finite() or number < 0 or number > self.PARAMETER_MAX[key]:
             raise ValidationError(_("Enter a number within range."))
         return _plain_number(number)
 
@@ -199,7 +203,7 @@ KnockOutFormSet = forms.inlineformset_factory(
 )
 
 
-class BandForm(forms.ModelForm):
+class BandForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Band
         fields = ["lower", "upper", "category", "points"]
@@ -234,7 +238,7 @@ BandFormSet = forms.inlineformset_factory(
 )
 
 
-class InvestigationPolicyForm(forms.ModelForm):
+class InvestigationPolicyForm(CleanTextMixin, forms.ModelForm):
     site_visit_tiers = forms.MultipleChoiceField(
         label=_("Site visit required for tiers"), choices=Tier.choices, required=False,
         widget=forms.CheckboxSelectMultiple,

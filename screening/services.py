@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,7 +248,20 @@ def scorecard_publish(*, version_id: int, actor: User) -> ScorecardVersion:
         version.status = VersionStatus.PUBLISHED
         version.publisher = actor
         version.published_at = now
-        version.save(update_fields=["status", "publisher", "published_at"])
+        try:
+            with transaction.atomic():
+                version.save(update_fields=["status", "publisher", "published_at"])
+        except IntegrityError:
+            # Two drafts published at once: both waited on the lock of the same published version;
+            # the first retired it and published its draft, so the second one found nothing left to
+            # retire and the one-published-version constraint refuses it. It loses, with a message.
+            winner = ScorecardVersion.objects.filter(status=VersionStatus.PUBLISHED).exclude(pk=version.pk).first()
+            if winner is None:
+                raise
+            raise ValidationError(
+                _("Someone else has just published version %(number)s. Nothing was changed: look at that "
+                  "version, then publish this draft if it should replace it.") % {"number": winner.number}
+            ) from None
     return version
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 from onboarding.validators import check_archive
 from watchlists import conf
 from watchlists.enums import Disposition, EntityType, SourceFormat
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     source = forms.CharField(
         label=_("List name"), max_length=100,
         help_text=_("An existing name replaces that list's entries; a new name adds a list."),
@@ -34,7 +35,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class SearchForm(forms.Form):
+class SearchForm(CleanTextMixin, forms.Form):
     q = forms.CharField(label=_("Name or identifier"), max_length=300)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
     entity_type = forms.ChoiceField(
@@ -45,7 +46,7 @@ class SearchForm(forms.Form):
         return self.cleaned_data["country"].strip().upper()
 
 
-class DispositionForm(forms.Form):
+class DispositionForm(CleanTextMixin, forms.Form):
     disposition = forms.ChoiceField(
         label=_("Disposition"),
         choices=[(Disposition.FALSE_POSITIVE, Disposition.FALSE_POSITIVE.label),
