@@ -23,7 +23,7 @@ class PreferencesForm(CleanTextMixin, forms.Form):
     )
 
 
-class TwoFactorCodeForm(forms.Form):
+class TwoFactorCodeForm(CleanTextMixin, forms.Form):
     """The second sign-in step: a code from the app, or a recovery code."""
 
     code = forms.CharField(
@@ -34,7 +34,7 @@ class TwoFactorCodeForm(forms.Form):
     )
 
 
-class TwoFactorSetupForm(forms.Form):
+class TwoFactorSetupForm(CleanTextMixin, forms.Form):
     code = forms.CharField(
         label=_("Code from your app"),
         max_length=10,
@@ -43,7 +43,7 @@ class TwoFactorSetupForm(forms.Form):
     )
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(CleanTextMixin, forms.Form):
     """Asks for the current password before a sign-in factor is turned off."""
 
     password = forms.CharField(

@@ -6,11 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.validators import CleanTextMixin
 from api.mapping import EXAMPLES, example_mapping
 from api.models import ApiClient, Event, Scope
 
 
-class ApiClientForm(forms.Form):
+class ApiClientForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"), label=_("Acts as"),
                                   help_text=_("The client may do what this user's roles allow, and nothing more."))
@@ -23,12 +24,12 @@ class ApiClientForm(forms.Form):
         return name
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(CleanTextMixin, forms.Form):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=Event.choices, label=_("Events"), widget=forms.CheckboxSelectMultiple)
 
 
-class MappingForm(forms.Form):
+class MappingForm(CleanTextMixin, forms.Form):
     """The CRM mapping as JSON, or one of the shipped examples to start from."""
 
     example = forms.ChoiceField(label=_("Start from an example"), required=False,
