@@ -33,6 +33,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Notification, User
+from api import services as api_services
+from api.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
 from approvals.models import Round
 from monitoring.models import Alert, JobRun
 from onboarding import comments
@@ -41,7 +43,8 @@ from screening import services as screening_services
 from screening.models import Criterion, ScorecardVersion, SiteVisit, SiteVisitPhoto, ThirdPartyReport
 from screening.selectors import published_version
 from tests.factories import PNG_BYTES, pdf_upload
-from watchlists.models import ScreeningHit
+from watchlists import services as watchlist_services
+from watchlists.models import ImportJob, ScreeningHit
 
 BAD_TEXT = {"nul": "x\x00y", "control": "x\x07y"}
 BAD_IDS = {"superscript digit": "²", "beyond 64 bits": "9" * 25, "huge exponent": "1e999999999999"}
@@ -94,6 +97,10 @@ ID_SOURCES = {
     "conditions": lambda user: _first(CustomerCondition),
     "alerts": lambda user: _first(Alert, status="open"),
     "runs": lambda user: _first(JobRun),
+    "imports": lambda user: _first(ImportJob),
+    "clients": lambda user: _first(ApiClient),
+    "subscriptions": lambda user: _first(WebhookSubscription),
+    "deliveries": lambda user: _first(WebhookDelivery),
 }
 
 
@@ -228,6 +235,17 @@ def pipeline(settings, db):
         provider="Dun & Bradstreet", report_date=application.created_at.date(), conclusion="No concerns",
     )
     comments.comment_create(application=application, author=User.objects.get(username="risk1"), body="@sales1 ok?")
+    risk1, admin_user = User.objects.get(username="risk1"), User.objects.get(username="admin")
+    watchlist_services.import_job_create(
+        upload=SimpleUploadedFile("list.csv", b"id,name,aliases,country,program,entity_type\nX-1,Acme,,US,T,company\n"),
+        source_name="Sweep list", file_format="csv", actor=risk1,
+    )
+    client, _token = api_services.api_client_create(name="CRM", user=User.objects.get(username="sales1"),
+                                                    scopes=["read"], actor=admin_user)
+    subscription = api_services.subscription_create(client=client, url="https://crm.example.com/hook",
+                                                    events=["application.created"], actor=admin_user)
+    event = WebhookEvent.objects.create(type="application.created", payload={"id": application.pk})
+    WebhookDelivery.objects.create(subscription=subscription, event=event, status="failed")
     assert set(Application.objects.values_list("state", flat=True)) == {
         "draft", "document_review", "returned", "background_check", "committee_review", "approved",
     }
