@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "screening",
     "approvals",
     "monitoring",
+    "outcomes",
 ]
 
 MIDDLEWARE = [

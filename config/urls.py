@@ -16,4 +16,5 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("approvals/", include("approvals.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("outcomes/", include("outcomes.urls")),
 ]
