@@ -167,3 +167,11 @@ def test_panel_without_receivables(client, people, customer):
     page = client.get(reverse("approvals:customer_detail", args=[customer.pk])).content.decode()
     assert "No receivables have been imported for this customer." in page
     assert Decimal(customer.credit_limit) == Decimal("10000")
+
+
+def test_the_panel_reads_in_chinese(client, people, customer, tmp_path):
+    _receivables(tmp_path, customer)
+    client.force_login(people["rosa"])
+    page = client.get(reverse("approvals:customer_detail", args=[customer.pk]), headers={"Accept-Language": "zh-hans"})
+    text = page.content.decode()
+    assert "付款记录" in text and "逾期 90 天以上（违约）" in text and "占授信额度的 40%" in text
