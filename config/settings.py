@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "approvals",
     "monitoring",
     "outcomes",
+    "analysis",
 ]
 
 MIDDLEWARE = [

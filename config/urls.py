@@ -17,4 +17,5 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("analysis/", include("analysis.urls")),
 ]

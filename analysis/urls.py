@@ -1,0 +1,8 @@
+from django.urls import path
+
+from analysis import views
+
+app_name = "analysis"
+urlpatterns = [
+    path("funnel/", views.funnel_page, name="funnel"),
+]

@@ -1,0 +1,66 @@
+"""Analysis screens: the admission funnel (and its downloads)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from analysis import exports
+from analysis import permissions as perms
+from analysis.forms import FunnelFilterForm
+from analysis.funnel import DECISIONS, funnel, tables
+from approvals.enums import Decision
+from outcomes.selectors import chart_json
+
+
+def _charts(result) -> dict[str, str]:
+    stages = chart_json({
+        "type": "bar",
+        "data": {"labels": [r.label for r in result.stages], "datasets": [
+            {"label": _("Entered"), "data": [r.entered for r in result.stages]},
+            {"label": _("Moved on"), "data": [r.moved_on for r in result.stages]},
+            {"label": _("Returned"), "data": [r.returned for r in result.stages]},
+            {"label": _("Rejected"), "data": [r.rejected for r in result.stages]},
+        ]},
+        "options": {"scales": {"y": {"beginAtZero": True}}},
+    })
+    departments = chart_json({
+        "type": "bar",
+        "data": {"labels": [r.label for r in result.by_department], "datasets": [
+            {"label": str(Decision(d).label), "data": [r.rate(d) or 0 for r in result.by_department]}
+            for d in DECISIONS
+        ]},
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True, "max": 100}}},
+    })
+    return {"stages": stages, "departments": departments}
+
+
+@require_GET
+@login_required
+def funnel_page(request: HttpRequest) -> HttpResponse:
+    if not perms.can_view_funnel(request.user):
+        raise PermissionDenied
+    own_only = not perms.sees_every_application(request.user)
+    form = FunnelFilterForm(request.GET or None, own_only=own_only)
+    filters = form.filters()
+    result = funnel(request.user, filters)
+    download = request.GET.get("download")
+    if download:
+        found = tables(result).get(download)
+        fmt = request.GET.get("format", "csv")
+        if found is None or fmt not in ("csv", "xlsx"):
+            raise Http404
+        stem, (header, rows) = found
+        respond = exports.csv_response if fmt == "csv" else exports.xlsx_response
+        return respond(stem, header, rows)
+    query = request.GET.copy()
+    query.pop("download", None)
+    query.pop("format", None)
+    return render(request, "analysis/funnel.html", {
+        "form": form, "result": result, "charts": _charts(result), "own_only": own_only,
+        "decisions": [Decision(d).label for d in DECISIONS], "query": query.urlencode(),
+    })
