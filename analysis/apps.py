@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AnalysisConfig(AppConfig):
     name = "analysis"
     verbose_name = _("Analysis")
+
+    def ready(self) -> None:
+        from analysis.panels import what_if_validation_panel
+        from onboarding import panels
+
+        panels.register(slot="scorecard_what_if", name="analysis.validation", order=10,
+                        template="analysis/partials/what_if_validation.html", build=what_if_validation_panel)

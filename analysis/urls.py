@@ -5,4 +5,5 @@ from analysis import views
 app_name = "analysis"
 urlpatterns = [
     path("funnel/", views.funnel_page, name="funnel"),
+    path("validation/", views.validation_page, name="validation"),
 ]

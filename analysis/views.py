@@ -64,3 +64,39 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
         "form": form, "result": result, "charts": _charts(result), "own_only": own_only,
         "decisions": [Decision(d).label for d in DECISIONS], "query": query.urlencode(),
     })
+
+
+@require_GET
+@login_required
+def validation_page(request: HttpRequest) -> HttpResponse:
+    from analysis.validation import validate
+    from screening.enums import VersionStatus
+    from screening.models import ScorecardVersion
+    from screening.selectors import published_version
+
+    if not perms.can_view_validation(request.user):
+        raise PermissionDenied
+    versions = list(ScorecardVersion.objects.filter(status__in=[VersionStatus.PUBLISHED, VersionStatus.DRAFT])
+                    .order_by("-number"))
+    published = published_version()
+    chosen_id = request.GET.get("version", "")
+    chosen = next((v for v in versions if str(v.pk) == chosen_id), None) or published or (versions[0] if versions else None)
+    if chosen is None:
+        raise Http404
+    window = request.GET.get("window", "")
+    window_months = int(window) if window.isdigit() and 1 <= int(window) <= 36 else 12
+    report = validate(chosen, window_months=window_months)
+    reports = [report]
+    if published is not None and published.pk != chosen.pk:
+        reports.insert(0, validate(published, window_months=window_months))
+    chart = ""
+    if report.bands:
+        chart = chart_json({
+            "type": "bar",
+            "data": {"labels": [b[0] for b in report.bands],
+                     "datasets": [{"label": _("Bad rate %"), "data": [b[3] for b in report.bands]}]},
+            "options": {"plugins": {"legend": {"display": False}}, "scales": {"y": {"beginAtZero": True}}},
+        })
+    return render(request, "analysis/validation.html", {
+        "versions": versions, "report": report, "reports": reports, "chart": chart,
+    })

@@ -56,20 +56,6 @@ def outcome_for(customer_id: int) -> CustomerOutcome | None:
     return CustomerOutcome.objects.filter(pk=customer_id).first()
 
 
-def defaulted_within(*, customer_ids: list[int] | None = None, months: int = 12) -> dict[int, tuple[date, date | None]]:
-    """For analysis: (admission date, first 90+ date or write-off date) of customers with an outcome."""
-    found = CustomerOutcome.objects.all()
-    if customer_ids is not None:
-        found = found.filter(customer_id__in=customer_ids)
-    result = {}
-    for pk, admitted, first90, written in found.values_list(
-        "customer_id", "customer__admitted_at", "first_dpd90_on", "written_off_on"
-    ).iterator(chunk_size=5000):
-        bad_on = min((d for d in (first90, written) if d is not None), default=None)
-        result[pk] = (timezone.localdate(admitted), bad_on)
-    return result
-
-
 @dataclass
 class Panel:
     outcome: CustomerOutcome | None
@@ -118,3 +104,33 @@ def customer_panel(customer: Customer, *, today: date | None = None) -> Panel:
 
 def recent_imports(limit: int = 20) -> list[ReceivablesImport]:
     return list(ReceivablesImport.objects.select_related("uploaded_by")[:limit])
+
+
+def add_months(start: date, months: int) -> date:
+    import calendar
+
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def known_outcomes(*, window_months: int = 12, today: date | None = None) -> dict[int, bool]:
+    """Customer id → went bad (True) for admitted customers whose outcome over the window is known.
+
+    Bad: 90+ days past due, or written off, within ``window_months`` of admission. Good: not bad
+    and admitted at least ``window_months`` ago (the whole window observed). Customers still
+    inside their window and not bad yet are left out, as are customers without receivables.
+    """
+    today = today or timezone.localdate()
+    found: dict[int, bool] = {}
+    rows = CustomerOutcome.objects.values_list("customer_id", "customer__admitted_at", "first_dpd90_on",
+                                               "written_off_on")
+    for pk, admitted_at, first90, written in rows.iterator(chunk_size=5000):
+        admitted = timezone.localdate(admitted_at)
+        window_end = add_months(admitted, window_months)
+        bad_on = min((d for d in (first90, written) if d is not None), default=None)
+        if bad_on is not None and bad_on <= window_end:
+            found[pk] = True
+        elif window_end <= today:
+            found[pk] = False
+    return found

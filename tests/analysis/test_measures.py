@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.statistics import auc, bad_rates, gini, information_value, ks, psi
+from analysis.measures import auc, bad_rates, gini, information_value, ks, psi
 
 # Five goods and four bads; one tie between a good and a bad at 60.
 SCORES = np.array([90, 80, 75, 60, 55, 60, 50, 45, 30], dtype=float)
