@@ -84,7 +84,7 @@ def test_figures_on_enough_outcomes_match_an_independent_computation(owner):
     assert all(c.iv == 0.0 for i, c in enumerate(report.criteria) if i != index)  # the same value for everyone
     tiers = {t: (cases, bads) for t, cases, bads, _rate in report.tiers}
     assert sum(c for c, _b in tiers.values()) == 65
-    assert "in {} of 100 pairs".format(round(report.auc * 100)) in report.readings["auc"]
+    assert f"in {round(report.auc * 100)} of 100 pairs" in report.readings["auc"]
 
 
 def test_too_few_outcomes_say_so_instead_of_figures(client, owner):
