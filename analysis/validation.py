@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from analysis import measures as stats
 from monitoring.models import AdmissionInputs
 from outcomes.selectors import add_months, known_outcomes
+from screening.enums import Metric
 from screening.models import Evaluation, ScorecardVersion
 from screening.scoring import CompiledScorecard, compile_version, evaluate
 
@@ -146,7 +147,9 @@ def validate(version: ScorecardVersion, *, window_months: int = 12, today: datet
         report.ks, report.ks_at = round(statistic, 3), at
         for index, criterion in enumerate(compiled.criteria):
             iv = round(stats.information_value(bins[index], bad), 3)
-            report.criteria.append(CriterionFigure(criterion.label, iv, _iv_reading(iv)))
+            label = criterion.label or (str(Metric(criterion.metric).label) if criterion.metric in Metric.values
+                                        else criterion.metric)
+            report.criteria.append(CriterionFigure(label, iv, _iv_reading(iv)))
         report.readings = {
             "auc": _("AUC %(auc)s: in %(pairs)s of 100 pairs of one good and one bad customer, the good one scored "
                      "higher. 0.5 is chance; above 0.7 is usually useful, above 0.8 strong.")

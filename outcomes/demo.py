@@ -1,7 +1,7 @@
 """Demo receivables for ``manage.py seed_demo``: up to two years of monthly invoices per admitted customer.
 
 Called after the other apps' seeds (``outcomes`` follows ``monitoring`` in INSTALLED_APPS).
-Invoices start in the month of admission (at most 24 months ago), one on the 5th of each month;
+Invoices of customers not offboarded start in the month of admission (at most 24 months ago), one on the 5th of each month;
 how late each is paid depends on the customer's tier, drawn from a generator seeded with its
 credit code, so a second run rewrites the same invoices (the import upserts on the invoice
 number) with today's view of which are paid. One deteriorating customer stops paying and is
@@ -19,6 +19,7 @@ from typing import TextIO
 
 from django.utils import timezone
 
+from onboarding.enums import CustomerStatus
 from onboarding.models import Customer
 from outcomes.receivables import HEADER, receivables_import
 
@@ -68,7 +69,8 @@ def invoice_lines(customer: Customer, today: datetime.date) -> list[str]:
 
 def seed_outcomes(stdout: TextIO) -> None:
     today = timezone.localdate()
-    customers = list(Customer.objects.order_by("pk"))
+    # The current book; offboarded customers (analysis' earlier book among them) have their own history.
+    customers = list(Customer.objects.exclude(status=CustomerStatus.OFFBOARDED).order_by("pk"))
     lines = [line for customer in customers for line in invoice_lines(customer, today)]
     if not lines:
         stdout.write("  outcomes: no admitted customers, no receivables seeded\n")
