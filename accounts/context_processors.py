@@ -32,6 +32,8 @@ def navigation(request) -> dict:
         items.append((_("Admission funnel"), reverse("analysis:funnel")))
     if user.has_role(Role.RISK_MANAGER):
         items.append((_("Scorecard validation"), reverse("analysis:validation")))
+    if user.role_names:
+        items.append((_("Case library"), reverse("analysis:case_list")))
     if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
         items.append((_("Watchlists"), reverse("watchlists:source_list")))
     elif user.has_role(Role.INVESTIGATOR):

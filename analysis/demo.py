@@ -124,3 +124,32 @@ def seed_analysis(stdout: TextIO) -> None:
                               reason="破产清算，债权申报后预计无法收回。")
     stdout.write(f"  earlier book: {created} customers added, {result.rows} invoices, "
                  f"{len(bad_customers)} went 90+ within a year\n")
+    _seed_cases(stdout, risk)
+
+
+AUDIENCE = ["sales", "approver_finance", "approver_legal", "approver_business", "risk_manager"]
+CASES = (
+    ("failure", "佛山南方建材：集中度与现金流预警被忽视", "佛山南方建材贸易有限公司",
+     "准入时评分处于 C 级边缘，前五大客户占比高、经营现金流偏弱。准入后半年起付款逐月拖延，"
+     "**六个月前完全停止付款**，现已逾期 90 天以上且敞口超过授信额度。",
+     "客户集中度指标与经营现金流/流动负债指标；复评时的征信评分下降",
+     "- 对 C 级客户设置更低的初始额度\n- 征信评分下降 100 分以上时立即复评", "集中度,现金流,建材"),
+    ("success", "成都天府医药物流：稳健客户的准入", "成都天府医药物流有限公司",
+     "财务稳健、征信良好，委员会一致通过。准入以来每张发票均按期或提前付款。",
+     "", "- A 级客户可按标准流程快速准入", "医药,按期付款"),
+)
+
+
+def _seed_cases(stdout: TextIO, risk) -> None:
+    from analysis.cases import case_create
+    from analysis.models import Case
+
+    made = 0
+    for kind, title, name, analysis, caught_by, lessons, tags in CASES:
+        customer = Customer.objects.filter(name=name).first()
+        if customer is None or Case.objects.filter(title=title).exists():
+            continue
+        case_create(actor=risk, customer=customer, kind=kind, title=title, analysis=analysis, caught_by=caught_by,
+                    lessons=lessons, tags=tags, published_to=AUDIENCE)
+        made += 1
+    stdout.write(f"  case library: {made} cases written\n")

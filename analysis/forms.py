@@ -62,3 +62,44 @@ class FunnelFilterForm(forms.Form):
             today = timezone.localdate()
             return {"start": today - datetime.timedelta(days=365), "end": today}
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class CaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Title"), max_length=200,
+                            widget=forms.TextInput(attrs={"class": "form-control"}))
+    analysis = forms.CharField(label=_("Analysis: what went right or wrong (Markdown)"), max_length=20000,
+                               widget=forms.Textarea(attrs={"rows": 8, "class": "form-control"}))
+    caught_by = forms.CharField(label=_("Which criterion or step would have caught it"), max_length=500,
+                                required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    lessons = forms.CharField(label=_("Lessons learned (Markdown)"), max_length=20000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+    tags = forms.CharField(label=_("Tags (comma-separated)"), max_length=500, required=False,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    published_to = forms.MultipleChoiceField(
+        label=_("Published to"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("No role: a draft only risk managers read."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from analysis.cases import PUBLISHABLE_ROLES
+        from analysis.models import CaseKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = CaseKind.choices
+        self.fields["published_to"].choices = [(str(r), r.label) for r in PUBLISHABLE_ROLES]
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40,
+                          widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        from analysis.models import CaseKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All")), *CaseKind.choices]

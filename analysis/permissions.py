@@ -25,3 +25,12 @@ def sees_every_application(user: User) -> bool:
 
 def can_view_validation(user: User) -> bool:
     return _signed_in(user) and user.has_role(Role.RISK_MANAGER)
+
+
+def can_manage_cases(user: User) -> bool:
+    """Write, edit and publish cases, and read every case (drafts too): risk managers."""
+    return _signed_in(user) and user.has_role(Role.RISK_MANAGER)
+
+
+def can_list_cases(user: User) -> bool:
+    return _signed_in(user) and bool(user.role_names)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from analysis import exports
 from analysis import permissions as perms
@@ -100,3 +100,115 @@ def validation_page(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/validation.html", {
         "versions": versions, "report": report, "reports": reports, "chart": chart,
     })
+
+
+# --- The case library ------------------------------------------------------------------------
+
+
+def _case_data(form) -> dict:
+    return {name: form.cleaned_data[name] for name in ("kind", "title", "analysis", "caught_by", "lessons", "tags",
+                                                       "published_to")}
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from analysis import cases
+    from analysis.forms import CaseSearchForm
+
+    if not perms.can_list_cases(request.user):
+        raise PermissionDenied
+    form = CaseSearchForm(request.GET or None)
+    terms = form.cleaned_data if form.is_valid() else {}
+    found = cases.search(cases.cases_visible_to(request.user), q=terms.get("q", ""), kind=terms.get("kind", ""),
+                         tag=terms.get("tag", ""))
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    return render(request, "analysis/case_list.html", {
+        "form": form, "page": page, "can_manage": perms.can_manage_cases(request.user),
+    })
+
+
+def _visible_case(request: HttpRequest, pk: int):
+    from analysis import cases
+
+    case = cases.cases_visible_to(request.user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@require_GET
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from analysis import cases
+    from analysis.presentation import facts_for_people
+
+    case = _visible_case(request, pk)
+    return render(request, "analysis/case_detail.html", {
+        "case": case, "analysis_html": cases.render_markdown(case.analysis),
+        "lessons_html": cases.render_markdown(case.lessons), "facts": facts_for_people(case.facts),
+        "can_manage": perms.can_manage_cases(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import get_object_or_404, redirect
+
+    from analysis import cases
+    from analysis.forms import CaseForm
+    from onboarding.models import Application, Customer
+
+    if not perms.can_manage_cases(request.user):
+        raise PermissionDenied
+    source = request.GET if request.method == "GET" else request.POST
+    customer = application = None
+    if str(source.get("customer", "")).isdigit():
+        customer = get_object_or_404(Customer, pk=int(source["customer"]))
+    elif str(source.get("application", "")).isdigit():
+        application = get_object_or_404(Application, pk=int(source["application"]))
+    else:
+        raise Http404
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = cases.case_create(actor=request.user, customer=customer, application=application,
+                                     **_case_data(form))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("analysis:case_detail", pk=case.pk)
+    return render(request, "analysis/case_form.html", {"form": form, "customer": customer,
+                                                       "application": application, "case": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404, redirect
+
+    from analysis import cases
+    from analysis.forms import CaseForm
+    from analysis.models import Case
+
+    if not perms.can_manage_cases(request.user):
+        _visible_case(request, pk)  # 404 to those who may not read it
+        raise PermissionDenied
+    case = get_object_or_404(Case, pk=pk)
+    initial = {"kind": case.kind, "title": case.title, "analysis": case.analysis, "caught_by": case.caught_by,
+               "lessons": case.lessons, "tags": ", ".join(case.tag_list), "published_to": case.published_to}
+    form = CaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.case_update(actor=request.user, case_id=case.pk, **_case_data(form))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("analysis:case_detail", pk=case.pk)
+    return render(request, "analysis/case_form.html", {"form": form, "customer": case.customer,
+                                                       "application": case.application, "case": case})
