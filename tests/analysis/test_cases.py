@@ -121,3 +121,18 @@ def test_the_case_reads_in_chinese(client, people, customer):
     page = client.get(reverse("analysis:case_detail", args=[case.pk]), headers={"Accept-Language": "zh-hans"})
     text = page.content.decode()
     assert "记录中的事实" in text and "准入评分 86.3，等级 A" in text and "失败案例" in text
+
+
+def test_case_list_queries_do_not_grow_with_rows(client, people, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["alice"])
+    case_create(actor=people["rosa"], customer=customer, **_post(published_to=["sales"]))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("analysis:case_list"))
+    for n in range(2):
+        case_create(actor=people["rosa"], customer=customer, **_post(title=f"More {n}", published_to=["sales"]))
+    with CaptureQueriesContext(connection) as three:
+        assert "More 1" in client.get(reverse("analysis:case_list")).content.decode()
+    assert len(three) == len(one)

@@ -175,3 +175,24 @@ def test_the_panel_reads_in_chinese(client, people, customer, tmp_path):
     page = client.get(reverse("approvals:customer_detail", args=[customer.pk]), headers={"Accept-Language": "zh-hans"})
     text = page.content.decode()
     assert "付款记录" in text and "逾期 90 天以上（违约）" in text and "占授信额度的 40%" in text
+
+
+def test_import_list_queries_do_not_grow_with_rows(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["rosa"])
+
+    def add():
+        job = ReceivablesImport(original_name="ar.csv", uploaded_by=people["rosa"])
+        job.file.save("ar.csv", csv_upload([]), save=False)
+        job.save()
+
+    add()
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("outcomes:import"))
+    add()
+    add()
+    with CaptureQueriesContext(connection) as three:
+        assert client.get(reverse("outcomes:import")).content.decode().count("ar.csv</a>") == 3
+    assert len(three) == len(one)
