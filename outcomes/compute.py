@@ -26,23 +26,22 @@ from outcomes.enums import BUCKETS, OutcomeStatus, bucket
 WINDOW_DAYS = 365  # "the last 12 months"
 
 
-@dataclass(frozen=True, slots=True)
 class Bill:
-    invoice_no: str
-    invoice_date: date
-    due_date: date
-    amount: Decimal
-    paid_date: date | None
-    paid_amount: Decimal
+    """One invoice. ``paid`` and ``stops`` are worked out once: the month loop asks for them often."""
 
-    @property
-    def paid(self) -> bool:
-        return self.paid_date is not None and self.paid_amount >= self.amount
+    __slots__ = ("invoice_no", "invoice_date", "due_date", "amount", "paid_date", "paid_amount", "paid", "stops")
 
-    @property
-    def stops(self) -> date | None:
-        """The day the clock stops (paid in full), or None while anything is owed."""
-        return self.paid_date if self.paid else None
+    def __init__(self, invoice_no: str, invoice_date: date, due_date: date, amount: Decimal, paid_date: date | None,
+                 paid_amount: Decimal) -> None:
+        self.invoice_no = invoice_no
+        self.invoice_date = invoice_date
+        self.due_date = due_date
+        self.amount = amount
+        self.paid_date = paid_date
+        self.paid_amount = paid_amount
+        self.paid = paid_date is not None and paid_amount >= amount
+        # The day the clock stops (paid in full), or None while anything is owed.
+        self.stops = paid_date if self.paid else None
 
     def dpd_on(self, day: date) -> int:
         stop = self.stops
