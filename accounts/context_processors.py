@@ -26,6 +26,14 @@ def navigation(request) -> dict:
         items.append((_("Risk dashboard"), reverse("monitoring:dashboard")))
     if user.has_role(Role.RISK_MANAGER):
         items.append((_("Scorecard"), reverse("screening:scorecard_list")))
+    if user.has_role(Role.RISK_MANAGER):
+        items.append((_("Receivables"), reverse("outcomes:import")))
+    if user.has_role(Role.SALES, *APPROVER_ROLES, Role.RISK_MANAGER):
+        items.append((_("Admission funnel"), reverse("analysis:funnel")))
+    if user.has_role(Role.RISK_MANAGER):
+        items.append((_("Scorecard validation"), reverse("analysis:validation")))
+    if user.role_names:
+        items.append((_("Case library"), reverse("analysis:case_list")))
     if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
         items.append((_("Watchlists"), reverse("watchlists:source_list")))
     elif user.has_role(Role.INVESTIGATOR):

@@ -44,6 +44,12 @@ app.conf.beat_schedule = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    # Days past due grow with the calendar: recompute the customers' outcomes every night.
+    "outcomes-recompute": {
+        "task": "outcomes.recompute",
+        "schedule": crontab(minute=20, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
     # The weekly work report of each department, Monday morning.
     "monitoring-work-reports": {
         "task": "monitoring.send_work_reports",

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "screening",
     "approvals",
     "monitoring",
+    "outcomes",
+    "analysis",
     # Before rest_framework: the api app's catalogue restores Django's own wording of the few
     # messages DRF's catalogue translates differently (an app's catalogue overrides Django's).
     "api",

@@ -16,5 +16,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("approvals/", include("approvals.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("outcomes/", include("outcomes.urls")),
+    path("analysis/", include("analysis.urls")),
     path("api/", include("api.urls")),
 ]

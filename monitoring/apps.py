@@ -23,3 +23,6 @@ class MonitoringConfig(AppConfig):
         watchlist_signals.watchlist_imported.connect(
             receivers.watchlist_imported, dispatch_uid="monitoring.watchlist_imported"
         )
+        from outcomes.signals import outcomes_computed
+
+        outcomes_computed.connect(receivers.outcomes_computed, dispatch_uid="monitoring.outcomes_computed")

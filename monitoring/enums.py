@@ -46,6 +46,9 @@ class Indicator(models.TextChoices):
     STALE_FINANCIALS = "stale_financials", _("Stale financial statements")
     REVIEW_OVERDUE = "review_overdue", _("Review overdue")
     CONDITION_OVERDUE = "condition_overdue", _("Condition overdue")
+    # From the receivables (outcomes app).
+    INVOICE_PAST_DUE = "invoice_past_due", _("Invoices past due")
+    OVER_LIMIT = "over_limit", _("Exposure above the credit limit")
 
 
 class JobKind(models.TextChoices):

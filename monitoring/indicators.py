@@ -27,7 +27,14 @@ review_overdue       the committee's next review date is ≥ threshold days past
                      and no re-review is under way
 condition_overdue    a committee condition is ≥ threshold days past due,        0
                      unfulfilled
+invoice_past_due     an invoice of the receivables is unpaid ≥ threshold days   30
+                     after its due date
+over_limit           the unpaid receivables exceed threshold % of the approved  100
+                     credit limit
 ===================  =========================================================  =======
+
+The last two read the receivables through ``outcomes.selectors`` (``monitoring.receivables``),
+after each import or recomputation of outcomes.
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ DEFAULTS: dict[str, tuple[Decimal | None, str]] = {
     Indicator.STALE_FINANCIALS: (Decimal("15"), Severity.LOW),
     Indicator.REVIEW_OVERDUE: (Decimal("0"), Severity.MEDIUM),
     Indicator.CONDITION_OVERDUE: (Decimal("0"), Severity.HIGH),
+    Indicator.INVOICE_PAST_DUE: (Decimal("30"), Severity.HIGH),
+    Indicator.OVER_LIMIT: (Decimal("100"), Severity.MEDIUM),
 }
 
 # Indicators whose threshold may be left blank (meaning: the scorecard decides).
@@ -208,6 +217,40 @@ def condition_firing(
     return Firing(customer_id, rule.indicator, rule.severity, {"conditions": late})
 
 
+PAST_DUE_LISTED = 20  # invoices named in an alert's facts; the count and the total cover all of them
+
+
+def past_due_firing(
+    rules: dict[str, Rule], *, customer_id: int, invoices: list[tuple[str, date, Decimal]], today: date
+) -> Firing | None:
+    """``invoices``: (number, due date, unpaid amount) of the customer's unpaid invoices past their due date."""
+    rule = rules.get(Indicator.INVOICE_PAST_DUE)
+    if rule is None:
+        return None
+    late = sorted(((no, due, unpaid) for no, due, unpaid in invoices if (today - due).days >= rule.limit(30)),
+                  key=lambda i: (i[1], i[0]))
+    if not late:
+        return None
+    return Firing(customer_id, rule.indicator, rule.severity, {
+        "count": len(late), "unpaid": str(sum((u for _n, _d, u in late), Decimal(0))),
+        "invoices": [{"invoice_no": no, "due_date": due.isoformat(), "unpaid": str(unpaid)}
+                     for no, due, unpaid in late[:PAST_DUE_LISTED]],
+    })
+
+
+def over_limit_firing(
+    rules: dict[str, Rule], *, customer_id: int, exposure: Decimal, credit_limit: Decimal
+) -> Firing | None:
+    """The unpaid receivables against the committee's credit limit (a limit of 0: any exposure fires)."""
+    rule = rules.get(Indicator.OVER_LIMIT)
+    if rule is None or exposure <= 0:
+        return None
+    if exposure > credit_limit * Decimal(str(rule.limit(100))) / 100:
+        return Firing(customer_id, rule.indicator, rule.severity,
+                      {"exposure": str(exposure), "limit": str(credit_limit)})
+    return None
+
+
 # --- For people ---
 
 def describe(indicator: str, facts: dict) -> str:
@@ -237,6 +280,11 @@ def describe(indicator: str, facts: dict) -> str:
             return _("The latest financial statements are dated %(statements_date)s.") % facts
         if indicator == Indicator.REVIEW_OVERDUE:
             return _("The customer's review was due on %(next_review_date)s.") % facts
+        if indicator == Indicator.INVOICE_PAST_DUE:
+            items = "; ".join(f"{i['invoice_no']} ({i['due_date']}, {i['unpaid']})" for i in facts["invoices"])
+            return _("%(count)s invoices past due, %(unpaid)s CNY unpaid: %(items)s.") % {**facts, "items": items}
+        if indicator == Indicator.OVER_LIMIT:
+            return _("Unpaid receivables of %(exposure)s CNY exceed the credit limit of %(limit)s CNY.") % facts
         if indicator == Indicator.CONDITION_OVERDUE:
             items = "; ".join(f"{c['text']} ({c['due_date']})" for c in facts["conditions"])
             return _("Conditions past due: %(items)s.") % {"items": items}

@@ -52,3 +52,17 @@ def hit_dispositioned(sender, hit, **kwargs) -> None:
     from monitoring.services import customers_make_due
 
     customers_make_due([hit.customer_id])
+
+
+# More customers than this in one signal: check them all (one set-based query) instead of
+# sending a long list through the broker.
+RECEIVABLES_IDS_LIMIT = 10000
+
+
+def outcomes_computed(sender, customer_ids=None, **kwargs) -> None:
+    """Receivables changed (import, write-off, daily recomputation): check their indicators after commit."""
+    from config.celery import enqueue_on_commit
+    from monitoring.tasks import check_receivables
+
+    ids = None if customer_ids is None or len(customer_ids) > RECEIVABLES_IDS_LIMIT else list(customer_ids)
+    enqueue_on_commit(check_receivables, customer_ids=ids)

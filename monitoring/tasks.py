@@ -61,3 +61,11 @@ def send_work_reports() -> int:
     from monitoring.reports import work_reports_send
 
     return work_reports_send()
+
+
+@shared_task(name="monitoring.check_receivables", ignore_result=True)
+def check_receivables(*, customer_ids: list[int] | None = None) -> int:
+    """After receivables changed: invoices past due and exposure above the credit limit."""
+    from monitoring.receivables import receivables_check
+
+    return receivables_check(customer_ids=customer_ids)

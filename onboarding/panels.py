@@ -1,7 +1,8 @@
 """Panels other apps contribute to onboarding's pages, through a registry (onboarding imports none of them).
 
 A slot is a place on a page: ``application`` (the application page, below its sections) and
-``customer`` (the admitted customer's page). Each higher app registers its panels from its
+``customer`` (the admitted customer's page) and ``scorecard_what_if`` (screening's what-if page of
+a draft scorecard version). Each higher app registers its panels from its
 ``AppConfig.ready``: a template and a function building that template's context from the page's
 template context and the object shown. Templates render a slot with
 ``{% load panel_tags %}{% panels "application" application %}``, so that no template of a lower app
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-SLOTS = ("application", "customer")
+SLOTS = ("application", "customer", "scorecard_what_if")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from accounts.validators import CleanTextForm, CleanTextMixin, parse_id, validate_no_control_characters
 
-PROJECT_APPS = ("accounts", "onboarding", "watchlists", "screening", "approvals", "monitoring", "api")
+PROJECT_APPS = ("accounts", "onboarding", "watchlists", "screening", "outcomes", "approvals", "monitoring", "analysis", "api")
 MESSAGE = "This text contains a control character ({}), which cannot be stored. Remove it and try again."
 
 

@@ -209,7 +209,8 @@ def test_settings_saves_cadence_and_indicators(client, people):
     assert page.status_code == 200
     data = {f"months_{tier}": months for tier, months in {"A": 12, "B": 6, "C": 2, "D": 1}.items()}
     indicators = page.context["indicators"]
-    data.update({"ind-TOTAL_FORMS": 10, "ind-INITIAL_FORMS": 10, "ind-MIN_NUM_FORMS": 10, "ind-MAX_NUM_FORMS": 10})
+    n = len(indicators.forms)  # one form per indicator
+    data.update({"ind-TOTAL_FORMS": n, "ind-INITIAL_FORMS": n, "ind-MIN_NUM_FORMS": n, "ind-MAX_NUM_FORMS": n})
     for i, form in enumerate(indicators.forms):
         initial = form.initial
         data[f"ind-{i}-indicator"] = initial["indicator"]

@@ -1,0 +1,253 @@
+"""The admission funnel: how many applications enter each stage, how many move on, how long they stay.
+
+Read from onboarding's history (``StateChange``: one row per state change) and approvals'
+votes. A stay in a stage runs from the change that entered it to the next change of the same
+application; a stay still open at the end is measured up to now only for the deadline count.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from analysis import permissions as perms
+from approvals.enums import Decision, Department
+from approvals.models import Vote
+from onboarding.enums import State
+from onboarding.models import Application, StateChange
+from screening.models import Evaluation
+
+STAGES = (State.DOCUMENT_REVIEW, State.BACKGROUND_CHECK, State.COMMITTEE_REVIEW, State.RETURNED)
+NEXT = {
+    State.DOCUMENT_REVIEW: State.BACKGROUND_CHECK,
+    State.BACKGROUND_CHECK: State.COMMITTEE_REVIEW,
+    State.COMMITTEE_REVIEW: State.APPROVED,
+    State.RETURNED: State.DOCUMENT_REVIEW,
+}
+DECISIONS = (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS, Decision.REJECT, Decision.REQUEST_INFORMATION)
+DAY = 86400.0
+
+
+def quantile(values: list[float], q: float) -> float | None:
+    """The q-quantile with linear interpolation between the closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class StageRow:
+    stage: str
+    label: str
+    entered: int = 0
+    moved_on: int = 0
+    returned: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    still_there: int = 0
+    deadline_days: int | None = None
+    missed: int = 0
+    durations: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def conversion(self) -> float | None:
+        return round(100 * self.moved_on / self.entered, 1) if self.entered else None
+
+    @property
+    def median_days(self) -> float | None:
+        found = quantile(self.durations, 0.5)
+        return None if found is None else round(found, 1)
+
+    @property
+    def p90_days(self) -> float | None:
+        found = quantile(self.durations, 0.9)
+        return None if found is None else round(found, 1)
+
+
+@dataclass
+class DecisionRow:
+    key: str
+    label: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def rate(self, decision: str) -> float | None:
+        return round(100 * self.counts.get(decision, 0) / self.total, 1) if self.total else None
+
+    @property
+    def cells(self) -> list[tuple[int, float | None]]:
+        return [(self.counts.get(d, 0), self.rate(d)) for d in DECISIONS]
+
+
+@dataclass
+class Funnel:
+    start: datetime.date
+    end: datetime.date
+    applications: int
+    stages: list[StageRow]
+    by_department: list[DecisionRow]
+    by_tier: list[DecisionRow]
+    decided: int
+    decision_median_days: float | None
+    decision_p90_days: float | None
+
+
+def _epoch() -> RawSQL:
+    """``created_at`` as float seconds since the epoch, on PostgreSQL and SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return RawSQL('EXTRACT(EPOCH FROM "onboarding_statechange"."created_at")::float8', (), output_field=FloatField())
+    return RawSQL("""(julianday("onboarding_statechange"."created_at") - 2440587.5) * 86400.0""", (),
+                  output_field=FloatField())
+
+
+def latest_tier() -> Subquery:
+    return Subquery(Evaluation.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-pk")
+                    .values("tier")[:1])
+
+
+def applications_for(user: User, filters: dict) -> QuerySet[Application]:
+    """The applications the figures are about: the filters, and for sales only their own."""
+    found = Application.objects.all()
+    if not perms.sees_every_application(user):
+        found = found.filter(created_by=user)
+    elif filters.get("sales_owner"):
+        found = found.filter(created_by=filters["sales_owner"])
+    for name in ("kind", "customer_type", "industry"):
+        if filters.get(name):
+            found = found.filter(**{name: filters[name]})
+    if filters.get("tier"):
+        found = found.annotate(latest_tier=latest_tier()).filter(latest_tier=filters["tier"])
+    return found
+
+
+def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = timezone.get_current_timezone()
+    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return low, high
+
+
+def funnel(user: User, filters: dict, *, now: datetime.datetime | None = None) -> Funnel:
+    now = now or timezone.now()
+    start, end = filters["start"], filters["end"]
+    low, high = _bounds(start, end)
+    chosen = applications_for(user, filters)
+    active = chosen.filter(state_changes__created_at__gte=low, state_changes__created_at__lt=high).values("pk")
+    # Times as seconds since the epoch: building a datetime per row costs more than the rest of the walk.
+    rows = (StateChange.objects.filter(application_id__in=Subquery(active.distinct()))
+            .annotate(seconds=_epoch()).order_by("application_id", "created_at", "pk")
+            .values_list("application_id", "to_state", "seconds"))
+    low_s, high_s, now_s = low.timestamp(), high.timestamp(), now.timestamp()
+    stages = {s: StageRow(s, str(State(s).label), deadline_days=settings.STAGE_DEADLINE_DAYS.get(s)) for s in STAGES}
+    entered: dict[str, set[int]] = defaultdict(set)
+    moved_on: dict[str, set[int]] = defaultdict(set)
+    applications: set[int] = set()
+    history: list[tuple[int, str, float]] = []
+
+    def close(history: list[tuple[int, str, float]]) -> None:
+        for i, (pk, state, at) in enumerate(history):
+            if state not in stages or not low_s <= at < high_s:
+                continue
+            row = stages[state]
+            applications.add(pk)
+            entered[state].add(pk)
+            if any(later == NEXT[state] for _pk, later, _at in history[i + 1:]):
+                moved_on[state].add(pk)
+            if i + 1 < len(history):
+                _pk, went, left = history[i + 1]
+                days = (left - at) / DAY
+                row.durations.append(days)
+                if went == State.RETURNED:
+                    row.returned += 1
+                elif went == State.REJECTED:
+                    row.rejected += 1
+                elif went == State.WITHDRAWN:
+                    row.withdrawn += 1
+            else:
+                row.still_there += 1
+                days = (now_s - at) / DAY
+            if row.deadline_days is not None and days > row.deadline_days:
+                row.missed += 1
+
+    current: int | None = None
+    for pk, state, at in rows.iterator(chunk_size=5000):
+        if pk != current:
+            close(history)
+            history, current = [], pk
+        history.append((pk, state, at))
+    close(history)
+    for state, row in stages.items():
+        row.entered = len(entered[state])
+        row.moved_on = len(moved_on[state])
+    votes = Vote.objects.filter(round__application__in=chosen, created_at__gte=low, created_at__lt=high).order_by()
+    by_department: dict[str, dict[str, int]] = defaultdict(dict)
+    for department, decision, n in votes.values_list("department", "decision").annotate(n=Count("pk")):
+        by_department[department][decision] = n
+    by_tier: dict[str, dict[str, int]] = defaultdict(dict)
+    for tier, decision, n in votes.values_list("round__policy__tier", "decision").annotate(n=Count("pk")):
+        by_tier[tier or "?"][decision] = n
+    decided = list(chosen.filter(decided_at__gte=low, decided_at__lt=high, submitted_at__isnull=False)
+                   .values_list("submitted_at", "decided_at"))
+    waits = [(d - s).total_seconds() / DAY for s, d in decided]
+    median, p90 = quantile(waits, 0.5), quantile(waits, 0.9)
+    return Funnel(
+        start=start, end=end, applications=len(applications), stages=list(stages.values()),
+        by_department=[DecisionRow(d, str(Department(d).label), by_department[d]) for d in Department.values
+                       if d in by_department],
+        by_tier=[DecisionRow(t, _("Tier %(tier)s") % {"tier": t}, by_tier[t]) for t in sorted(by_tier)],
+        decided=len(waits), decision_median_days=None if median is None else round(median, 1),
+        decision_p90_days=None if p90 is None else round(p90, 1),
+    )
+
+
+# --- Tables for download and charts -------------------------------------------------------------
+
+
+def stage_table(result: Funnel) -> tuple[list[str], list[list]]:
+    header = [_("Stage"), _("Entered"), _("Moved on"), _("Conversion %"), _("Returned"), _("Rejected"),
+              _("Withdrawn"), _("Still there"), _("Median days"), _("90th percentile days"), _("Deadline (days)"),
+              _("Deadlines missed")]
+    rows = [[r.label, r.entered, r.moved_on, r.conversion, r.returned, r.rejected, r.withdrawn, r.still_there,
+             r.median_days, r.p90_days, r.deadline_days, r.missed] for r in result.stages]
+    return header, rows
+
+
+def decision_table(rows: list[DecisionRow], first: str) -> tuple[list[str], list[list]]:
+    header = [first]
+    for decision in DECISIONS:
+        label = str(Decision(decision).label)
+        header += [label, _("%(decision)s %%") % {"decision": label}]
+    header.append(_("Votes"))
+    body = []
+    for row in rows:
+        cells: list = [row.label]
+        for count, rate in row.cells:
+            cells += [count, rate]
+        body.append(cells + [row.total])
+    return header, body
+
+
+def tables(result: Funnel) -> dict[str, tuple[str, tuple[list[str], list[list]]]]:
+    """Every table of the page by its download name: (file name stem, (header, rows))."""
+    return {
+        "stages": ("funnel-stages", stage_table(result)),
+        "departments": ("funnel-departments", decision_table(result.by_department, _("Department"))),
+        "tiers": ("funnel-tiers", decision_table(result.by_tier, _("Tier"))),
+    }

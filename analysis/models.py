@@ -1,0 +1,54 @@
+"""The case library: a customer or a rejected application written up as a success or a failure."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseKind(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+
+
+class Case(models.Model):
+    """Facts are a snapshot of the record when the case was written (codes and figures, labelled when shown)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    customer = models.ForeignKey("onboarding.Customer", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="cases", verbose_name=_("customer"))
+    application = models.ForeignKey("onboarding.Application", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="cases", verbose_name=_("application"))
+    facts = models.JSONField(_("facts"), default=dict)
+    analysis = models.TextField(_("analysis"), max_length=20000)
+    caught_by = models.CharField(_("what would have caught it"), max_length=500, blank=True)
+    lessons = models.TextField(_("lessons learned"), max_length=20000, blank=True)
+    # ",tag1,tag2," so that one tag is found with a plain contains lookup on every database.
+    tags = models.CharField(_("tags"), max_length=500, blank=True)
+    published_to = models.JSONField(_("published to"), default=list, blank=True)  # role codes
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("written by"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | models.Q(application__isnull=False),
+                name="analysis_case_is_about_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]

@@ -1,0 +1,23 @@
+"""Forms of the outcomes screens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ReceivablesUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Receivables file (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+    )
+
+
+class WriteOffForm(forms.Form):
+    written_off_on = forms.DateField(
+        label=_("Written off on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+    )

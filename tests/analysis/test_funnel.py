@@ -1,0 +1,147 @@
+"""The admission funnel on a hand-built history: real transitions, then deterministic times."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from analysis.funnel import funnel, quantile
+from approvals.models import Round, Vote
+from approvals.services import vote_cast
+from onboarding.enums import State
+from onboarding.models import Application, StateChange
+from tests.factories import ApplicationFactory, advance
+
+pytestmark = pytest.mark.django_db
+ZONE = timezone.get_current_timezone()
+NOW = datetime.datetime(2026, 4, 10, 12, tzinfo=ZONE)
+PERIOD = {"start": datetime.date(2026, 1, 1), "end": datetime.date(2026, 3, 31)}
+
+
+def at(month: int, day: int, year: int = 2026) -> datetime.datetime:
+    return datetime.datetime(year, month, day, 12, tzinfo=ZONE)
+
+
+def retime(application, *times, submitted=None, decided=None) -> None:
+    changes = list(StateChange.objects.filter(application=application).order_by("created_at", "pk"))
+    assert len(changes) == len(times), [(c.from_state, c.to_state) for c in changes]
+    for change, moment in zip(changes, times, strict=True):
+        StateChange.objects.filter(pk=change.pk).update(created_at=moment)
+    Application.objects.filter(pk=application.pk).update(submitted_at=submitted or times[0], decided_at=decided)
+
+
+def approve_in_committee(application, people) -> None:
+    round_ = Round.objects.get(application=application, closed_at__isnull=True)
+    for who, department in (("fay", "finance"), ("leo", "legal"), ("bea", "business")):
+        if Application.objects.get(pk=application.pk).state != State.COMMITTEE_REVIEW:
+            break
+        vote_cast(application_id=application.pk, round_id=round_.pk, voter=people[who], department=department,
+                  decision="approve")
+
+
+@pytest.fixture
+def history(people):
+    def new(owner="alice"):
+        return ApplicationFactory(created_by=people[owner])
+
+    staff = {"reviewer": people["rita"], "investigator": people["ivan"]}
+    a1 = advance(new(), State.COMMITTEE_REVIEW, **staff)
+    approve_in_committee(a1, people)
+    retime(a1, at(1, 5), at(1, 7), at(1, 10), at(1, 12), decided=at(1, 12))
+    Vote.objects.filter(round__application=a1).update(created_at=at(1, 11))
+    a2 = advance(new(), State.RETURNED, **staff)
+    retime(a2, at(2, 1), at(2, 5))
+    a3 = advance(new(), State.REJECTED, **staff)
+    retime(a3, at(3, 1), at(3, 2), decided=at(3, 2))
+    a4 = advance(new(), State.BACKGROUND_CHECK, **staff)
+    retime(a4, at(3, 10), at(3, 11))
+    a5 = advance(new("bob"), State.BACKGROUND_CHECK, **staff)  # entered document review before the period
+    retime(a5, at(12, 20, 2025), at(1, 2))
+    return a1, a2, a3, a4, a5
+
+
+def _stages(result):
+    return {r.stage: (r.entered, r.moved_on, r.conversion, r.returned, r.rejected, r.still_there, r.median_days,
+                      r.p90_days, r.missed) for r in result.stages}
+
+
+def test_counts_durations_and_deadlines(history, people):
+    result = funnel(people["rosa"], PERIOD, now=NOW)
+    assert result.applications == 5
+    assert _stages(result) == {
+        # entered, moved on, conversion %, returned, rejected, still there, median, p90, deadlines missed
+        "document_review": (4, 2, 50.0, 1, 1, 0, 1.5, 3.4, 1),
+        "background_check": (3, 1, 33.3, 0, 0, 2, 3.0, 3.0, 2),
+        "committee_review": (1, 1, 100.0, 0, 0, 0, 2.0, 2.0, 0),
+        "returned": (1, 0, 0.0, 0, 0, 1, None, None, 1),
+    }
+    assert [(r.key, r.counts) for r in result.by_department] == [
+        ("finance", {"approve": 1}), ("legal", {"approve": 1}),  # the majority settled it with legal's veto in
+    ]
+    assert [(r.key, r.rate("approve")) for r in result.by_tier] == [("A", 100.0)]
+    assert (result.decided, result.decision_median_days, result.decision_p90_days) == (2, 4.0, 6.4)
+
+
+def test_filters_and_sales_see_only_their_own(history, people):
+    bobs = funnel(people["bob"], PERIOD, now=NOW)
+    assert bobs.applications == 1
+    assert _stages(bobs)["background_check"][:2] == (1, 0)
+    assert _stages(bobs)["document_review"][0] == 0
+    # A sales owner filter chosen by sales is ignored: their own stay their own.
+    assert funnel(people["bob"], {**PERIOD, "sales_owner": people["alice"]}, now=NOW).applications == 1
+    assert funnel(people["rosa"], {**PERIOD, "sales_owner": people["alice"]}, now=NOW).applications == 4
+    assert funnel(people["rosa"], {**PERIOD, "kind": "review"}, now=NOW).applications == 0
+    narrow = funnel(people["rosa"], {"start": datetime.date(2026, 3, 1), "end": datetime.date(2026, 3, 31)}, now=NOW)
+    assert _stages(narrow)["document_review"][:2] == (2, 1)  # a3 and a4
+
+
+def test_quantile_matches_a_sorted_list_by_hand():
+    assert quantile([4.0, 1.0, 2.0, 1.0], 0.5) == 1.5
+    assert quantile([4.0, 1.0, 2.0, 1.0], 0.9) == pytest.approx(3.4)
+    assert quantile([7.0], 0.9) == 7.0
+    assert quantile([], 0.5) is None
+
+
+@pytest.mark.parametrize(("who", "status"), [("rosa", 200), ("fay", 200), ("alice", 200), ("rita", 403),
+                                             ("nora", 403)])
+def test_who_sees_the_funnel(client, people, who, status):
+    client.force_login(people[who])
+    assert client.get(reverse("analysis:funnel")).status_code == status
+
+
+def test_the_page_and_its_downloads(client, history, people):
+    client.force_login(people["rosa"])
+    url = reverse("analysis:funnel") + "?start=2026-01-01&end=2026-03-31"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="stages-chart" data-chart=' in text and "<script>" not in text
+    rows = list(csv.reader(io.StringIO(client.get(url + "&download=stages&format=csv").content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Stage", "Entered", "Moved on", "Conversion %"]
+    # (the period is computed from "now" on the page; only the durations of finished stays are fixed)
+    assert rows[1][:7] == ["Document review", "4", "2", "50.0", "1", "1", "0"]
+    assert rows[1][8:10] == ["1.5", "3.4"]
+    response = client.get(url + "&download=departments&format=xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="funnel-departments.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert values[0][:3] == ["Department", "Approve", "Approve %"]
+    assert values[1][:3] == ["Finance", 1, 100]
+    assert client.get(url + "&download=nothing&format=csv").status_code == 404
+
+
+def test_sales_page_hides_the_owner_filter(client, history, people):
+    client.force_login(people["bob"])
+    text = client.get(reverse("analysis:funnel") + "?start=2026-01-01&end=2026-03-31").content.decode()
+    assert 'id="own-only"' in text and 'name="sales_owner"' not in text
+
+
+def test_the_page_reads_in_chinese(client, history, people):
+    client.force_login(people["rosa"])
+    text = client.get(reverse("analysis:funnel") + "?start=2026-01-01&end=2026-03-31",
+                      headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert "准入漏斗" in text and "5 个申请进入了某一阶段" in text and "中位数 4.0 天" in text
