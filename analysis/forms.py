@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.validators import CleanTextMixin
 from onboarding.enums import ApplicationKind, CustomerType, Tier
 from onboarding.models import Industry
 
@@ -19,7 +20,7 @@ def _select(choices, label) -> forms.ChoiceField:
                              widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
 
-class FunnelFilterForm(forms.Form):
+class FunnelFilterForm(CleanTextMixin, forms.Form):
     start = forms.DateField(label=_("From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
     end = forms.DateField(label=_("To"), required=False,
@@ -64,7 +65,7 @@ class FunnelFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-class CaseForm(forms.Form):
+class CaseForm(CleanTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200,
                             widget=forms.TextInput(attrs={"class": "form-control"}))
@@ -90,7 +91,7 @@ class CaseForm(forms.Form):
         self.fields["published_to"].choices = [(str(r), r.label) for r in PUBLISHABLE_ROLES]
 
 
-class CaseSearchForm(forms.Form):
+class CaseSearchForm(CleanTextMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}))
     kind = forms.ChoiceField(label=_("Kind"), required=False,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import CleanTextMixin
 
-class ReceivablesUploadForm(forms.Form):
+
+class ReceivablesUploadForm(CleanTextMixin, forms.Form):
     file = forms.FileField(
         label=_("Receivables file (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
     )
 
 
-class WriteOffForm(forms.Form):
+class WriteOffForm(CleanTextMixin, forms.Form):
     written_off_on = forms.DateField(
         label=_("Written off on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
