@@ -33,12 +33,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Notification, User
+from analysis.models import Case
 from api import services as api_services
 from api.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
 from approvals.models import Round
 from monitoring.models import Alert, JobRun
 from onboarding import comments
 from onboarding.models import Application, Customer, CustomerCondition, Document
+from outcomes import services as outcome_services
+from outcomes.models import ReceivablesImport
 from screening import services as screening_services
 from screening.models import Criterion, ScorecardVersion, SiteVisit, SiteVisitPhoto, ThirdPartyReport
 from screening.selectors import published_version
@@ -101,6 +104,8 @@ ID_SOURCES = {
     "clients": lambda user: _first(ApiClient),
     "subscriptions": lambda user: _first(WebhookSubscription),
     "deliveries": lambda user: _first(WebhookDelivery),
+    "receivables": lambda user: _first(ReceivablesImport),
+    "cases": lambda user: _first(Case),
 }
 
 
@@ -244,6 +249,9 @@ def pipeline(settings, db):
                                                     scopes=["read"], actor=admin_user)
     subscription = api_services.subscription_create(client=client, url="https://crm.example.com/hook",
                                                     events=["application.created"], actor=admin_user)
+    outcome_services.receivables_upload(actor=risk1, upload=SimpleUploadedFile(
+        "ar.csv", b"credit_code,invoice_no,invoice_date,due_date,amount,currency,paid_date,paid_amount\n"))
+    assert Case.objects.exists()
     event = WebhookEvent.objects.create(type="application.created", payload={"id": application.pk})
     WebhookDelivery.objects.create(subscription=subscription, event=event, status="failed")
     assert set(Application.objects.values_list("state", flat=True)) == {
