@@ -19,7 +19,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("CSV in UTF-8. Simple format: id,name,aliases,country,program,entity_type "
-                    "(aliases separated by “;”)."),
+                    "(aliases separated by “;”). OFAC: a zip of SDN.CSV, ALT.CSV and ADD.CSV."),
     )
 
     def clean_file(self):

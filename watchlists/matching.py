@@ -30,6 +30,9 @@ from watchlists.normalise import NameForms, looks_like_identifier, normalise, no
 # homophone such as 张伟 / 章伟, the usual typing slip with a pinyin keyboard) is likely but
 # not certain: it scores a little below the same characters.
 HOMOPHONE_FACTOR = 0.95
+# An alias the list itself marks as weak (low quality: OFAC's weak a.k.a., the UN's "Low")
+# is found, but scores below the same name given as a strong alias.
+WEAK_ALIAS_FACTOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +104,10 @@ def search(
     entry_ids = _candidates(query, wanted)
     if not entry_ids:
         return []
-    rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list("pk", "identifier_keys", "name", "aliases")
-    for entry_id, identifier_keys, entry_name, aliases in rows:
+    rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list(
+        "pk", "identifier_keys", "name", "aliases", "weak_aliases"
+    )
+    for entry_id, identifier_keys, entry_name, aliases, weak_aliases in rows:
         for value in wanted:
             if f"|{value}|" in identifier_keys:
                 best[entry_id] = (100.0, value, "identifier")
@@ -110,6 +115,10 @@ def search(
             continue
         for text in (entry_name, *aliases):
             score = round(score_forms(query, normalise(text)), 1)
+            if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
+                best[entry_id] = (score, text, "name")
+        for text in weak_aliases:
+            score = round(score_forms(query, normalise(text)) * WEAK_ALIAS_FACTOR, 1)
             if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
                 best[entry_id] = (score, text, "name")
     if not best:
@@ -135,7 +144,9 @@ def _matches(best: dict[int, tuple[float, str, str]], *, country, entity_type, l
             entry = entries.get(entry_id)
             if entry is None:  # replaced by an import since the candidates were read
                 continue
-            if country and entry["country"] and country not in entry["country"].split(";"):
+            # Lists that give country names (OFAC, UN, UK) are not filtered by an ISO code.
+            codes = [code for code in entry["country"].split(";") if len(code) == 2]
+            if country and codes and country not in codes:
                 continue
             if entity_type and entry["entity_type"] != entity_type:
                 continue

@@ -123,6 +123,11 @@ class WatchlistEntry(models.Model):
     program = models.TextField(_("programme"), blank=True)
     entity_type = models.CharField(_("type"), max_length=10, choices=EntityType.choices)
     identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+    # Aliases the list marks as weak or of low quality: found, but scored lower.
+    weak_aliases = models.JSONField(_("weak aliases"), default=list, blank=True)
+    birth_dates = models.JSONField(_("dates of birth"), default=list, blank=True)
+    # Digest of the content (``watchlists.importing.fingerprint``): another value, another entry.
+    fingerprint = models.CharField(_("fingerprint"), max_length=32, blank=True, editable=False)
     keys = models.TextField(_("normalised names"), blank=True, editable=False)
     identifier_keys = models.TextField(_("normalised identifiers"), blank=True, editable=False)
 
@@ -143,7 +148,7 @@ class WatchlistEntry(models.Model):
 
     @property
     def names(self) -> list[str]:
-        return [self.name, *self.aliases]
+        return [self.name, *self.aliases, *self.weak_aliases]
 
 
 class ScreeningHit(models.Model):

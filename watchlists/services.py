@@ -30,7 +30,7 @@ from accounts.models import User
 from onboarding import permissions as onboarding_permissions
 from onboarding.enums import State
 from onboarding.models import Application, Customer
-from watchlists import permissions
+from watchlists import formats, permissions
 from watchlists.blocking import BLOCK_TABLE
 from watchlists.enums import Disposition, EntityType, ImportState, SourceFormat, Subject
 from watchlists.importing import (
@@ -39,11 +39,14 @@ from watchlists.importing import (
     ImportFailed,
     Layout,
     Progress,
+    Row,
     copy_payload,
+    fingerprint,
     parse_block,
     prepare,
     read_blocks,
     read_header,
+    rows_payload,
     worker_setup,
 )
 from watchlists.matching import Match, search
@@ -66,9 +69,9 @@ class ImportResult:
 
 def watchlist_import(
     *,
-    file: BinaryIO | str | Path,
+    file: BinaryIO | str | Path | list,
     source_name: str,
-    file_format: str = SourceFormat.CSV,
+    file_format: str | None = SourceFormat.CSV,
     file_name: str = "",
     actor: User | None = None,
     progress: Progress | None = None,
@@ -76,7 +79,9 @@ def watchlist_import(
 ) -> ImportResult:
     """Replace all entries of the source ``source_name`` by the file's, in one transaction.
 
-    The file is checked as it streams into the database; the first bad row raises
+    ``file`` is a path, several paths (OFAC's SDN.CSV, ALT.CSV, ADD.CSV), a folder, a zip or
+    an open binary file; ``file_format`` None tells the format from the file
+    (``watchlists.formats.detect_format``). The file is checked as it streams into the database; the first bad row raises
     ``ImportFailed`` (with its line), the transaction rolls back and the previous list
     stays in force. On PostgreSQL rows go in with ``COPY``, and ``workers`` > 0 processes
     normalise the names while this one reads the file and writes (for big files, from the
@@ -89,36 +94,47 @@ def watchlist_import(
     background check are screened again (``watchlists.screen_open_applications``) and
     ``watchlists.signals.watchlist_imported`` is sent (monitoring re-screens customers).
     """
-    source_name = _checked_source_name(source_name, file_format)
-    if isinstance(file, str | Path):
-        file_name = file_name or os.path.basename(str(file))
-        with open(file, "rb") as binary:
-            return watchlist_import(
-                file=binary, source_name=source_name, file_format=file_format, file_name=file_name, actor=actor,
-                progress=progress, workers=workers,
-            )
-    started = time.perf_counter()
-    with transaction.atomic():
-        source, _created = WatchlistSource.objects.get_or_create(name=source_name)
-        # Two imports of one source wait for each other instead of interleaving.
-        source = WatchlistSource.objects.select_for_update().get(pk=source.pk)
-        _delete_entries(source)
-        layout = read_header(file, file_format)
-        blocks = read_blocks(file, first_line=2)
-        if connection.vendor == "postgresql":
-            counts = _load_postgresql(source, layout, blocks, progress, workers)
-        else:
-            counts = _load_bulk(source, layout, blocks, progress)
-        _relink_hits(source)
-        source.entry_count = counts[0]
-        source.format = file_format
-        source.file_name = (file_name or "")[:255]
-        source.imported_at = timezone.now()
-        source.imported_by = actor
-        source.save()
-        transaction.on_commit(_queue_open_applications)
-        # Monitoring re-screens every admitted customer against the new list.
-        transaction.on_commit(lambda: watchlist_imported.send(sender=WatchlistSource, source=source))
+    with formats.open_inputs(file) as (members, _total):
+        if not file_format:
+            file_format = formats.detect_format(members)
+            if file_format is None:
+                raise ImportFailed(gettext_noop("The format of the file cannot be told: choose it."))
+        source_name = _checked_source_name(source_name, file_format)
+        if isinstance(file, str | Path):
+            file_name = file_name or os.path.basename(str(file).rstrip("/"))
+        elif isinstance(file, list | tuple):
+            file_name = file_name or ", ".join(os.path.basename(str(path)) for path in file)
+        started = time.perf_counter()
+        with transaction.atomic():
+            source, _created = WatchlistSource.objects.get_or_create(name=source_name)
+            # Two imports of one source wait for each other instead of interleaving.
+            source = WatchlistSource.objects.select_for_update().get(pk=source.pk)
+            _delete_entries(source)
+            layout = blocks = batches = counter = None
+            if file_format in formats.OFFICIAL_FORMATS:
+                counter = formats.Counter()
+                batches = formats.read_rows(file_format, members, counter)
+            else:
+                if len(members) != 1:
+                    raise ImportFailed(gettext_noop("Give one list file (found %(count)d)."), None,
+                                       {"count": len(members)})
+                binary = next(iter(members.values()))
+                layout = read_header(binary, file_format)
+                blocks = read_blocks(binary, first_line=2)
+            if connection.vendor == "postgresql":
+                counts = _load_postgresql(source, layout, blocks, progress, workers, batches, counter)
+            else:
+                counts = _load_bulk(source, layout, blocks, progress, batches, counter)
+            _relink_hits(source)
+            source.entry_count = counts[0]
+            source.format = file_format
+            source.file_name = (file_name or "")[:255]
+            source.imported_at = timezone.now()
+            source.imported_by = actor
+            source.save()
+            transaction.on_commit(_queue_open_applications)
+            # Monitoring re-screens every admitted customer against the new list.
+            transaction.on_commit(lambda: watchlist_imported.send(sender=WatchlistSource, source=source))
     return ImportResult(
         source=source, entries=counts[0], names=counts[1], identifiers=counts[2],
         seconds=time.perf_counter() - started,
@@ -178,7 +194,7 @@ def _reserve_entry_ids(count: int) -> int:
 
 _COPY_ENTRIES = (
     "COPY watchlists_watchlistentry (id, source_id, external_id, name, aliases, country, program, entity_type, "
-    "identifiers, keys, identifier_keys) FROM STDIN"
+    "identifiers, keys, identifier_keys, weak_aliases, birth_dates, fingerprint) FROM STDIN"
 )
 # Serialises imports (of any source) so that id reservations cannot interleave.
 _IMPORT_LOCK = 0x5741_5443  # "WATC"
@@ -213,7 +229,8 @@ class _Progress:
 
 
 def _load_postgresql(
-    source: WatchlistSource, layout: Layout, blocks: Iterator[Block], progress: Progress | None, workers: int
+    source: WatchlistSource, layout: Layout | None, blocks: Iterator[Block] | None, progress: Progress | None,
+    workers: int, batches: Iterator[list[Row]] | None = None, counter: formats.Counter | None = None,
 ) -> list[int]:
     """COPY the entries in, and their blocks into a new table of this source's, indexed once
     at the end (a bulk B-tree build) and swapped in when the transaction commits.
@@ -237,7 +254,11 @@ def _load_postgresql(
                     copy.write(payload.blocks)
             tally.add(payload.entry_count, payload.key_count, payload.identifier_count, size)
 
-        if workers > 0:
+        if batches is not None:
+            for rows in batches:
+                first_id = _reserve_entry_ids(len(rows))
+                write(rows_payload(source.pk, first_id, rows), counter.bytes - tally.bytes_read)
+        elif workers > 0:
             _load_in_workers(source, layout, blocks, write, workers)
         else:
             for block in blocks:
@@ -295,11 +316,17 @@ def _load_in_workers(source: WatchlistSource, layout: Layout, blocks: Iterator[B
             raise
 
 
-def _load_bulk(source: WatchlistSource, layout: Layout, blocks: Iterator[Block], progress: Progress | None) -> list[int]:
+def _load_bulk(
+    source: WatchlistSource, layout: Layout | None, blocks: Iterator[Block] | None, progress: Progress | None,
+    batches: Iterator[list[Row]] | None = None, counter: formats.Counter | None = None,
+) -> list[int]:
     """Other databases (SQLite): bulk inserts; search scans the keys, so no block table."""
     tally = _Progress(progress)
-    for block in blocks:
-        rows = parse_block(layout, block)
+    if batches is not None:
+        chunks = ((rows, counter.bytes - tally.bytes_read) for rows in batches)
+    else:
+        chunks = ((parse_block(layout, block), len(block.data)) for block in blocks)
+    for rows, size in chunks:
         tally.check_ids([row.external_id for row in rows], [row.line for row in rows])
         prepared = [prepare(row) for row in rows]
         WatchlistEntry.objects.bulk_create(
@@ -308,13 +335,15 @@ def _load_bulk(source: WatchlistSource, layout: Layout, blocks: Iterator[Block],
                     source=source, external_id=item.row.external_id, name=item.row.name, aliases=item.row.aliases,
                     country=item.row.country, program=item.row.program, entity_type=item.row.entity_type,
                     identifiers=item.row.identifiers, keys=item.keys_text, identifier_keys=item.identifiers_text,
+                    weak_aliases=item.row.weak_aliases, birth_dates=item.row.birth_dates,
+                    fingerprint=fingerprint(item.row),
                 )
                 for item in prepared
             ],
             batch_size=500,
         )
         tally.add(len(prepared), sum(len(i.keys) for i in prepared), sum(len(i.identifiers) for i in prepared),
-                  len(block.data))
+                  size)
     return tally.counts
 
 
@@ -338,8 +367,9 @@ def import_job_create(*, upload: UploadedFile, source_name: str, file_format: st
     from watchlists.tasks import run_import_job
 
     source_name = _checked_source_name(source_name, file_format)
-    upload.seek(0)
-    read_header(upload, file_format)
+    if file_format not in formats.OFFICIAL_FORMATS:  # (official lists are checked as the job reads them)
+        upload.seek(0)
+        read_header(upload, file_format)
     upload.seek(0)
     with transaction.atomic():
         job = ImportJob(
