@@ -47,11 +47,14 @@ class Match:
     country: str
     program: str
     via: str  # "name" or "identifier"
+    fingerprint: str = ""  # of the entry's content (``WatchlistEntry.fingerprint``)
 
     def as_json(self) -> dict:
-        """The ``screen --json`` contract: exactly these keys."""
+        """The ``screen --json`` contract: exactly these keys (``list_entry_id``: the id in the list)."""
         data = asdict(self)
-        return {key: data[key] for key in ("entry_id", "name", "matched_name", "score", "source")}
+        found = {key: data[key] for key in ("entry_id", "name", "matched_name", "score", "source")}
+        found["list_entry_id"] = self.external_id
+        return found
 
 
 def score_forms(query: NameForms, candidate: NameForms) -> float:
@@ -137,7 +140,7 @@ def _matches(best: dict[int, tuple[float, str, str]], *, country, entity_type, l
         entries = {
             row["pk"]: row
             for row in WatchlistEntry.objects.filter(pk__in=[entry_id for entry_id, _ in batch]).values(
-                "pk", "name", "external_id", "entity_type", "country", "program", "source__name"
+                "pk", "name", "external_id", "entity_type", "country", "program", "source__name", "fingerprint"
             )
         }
         for entry_id, (score, matched_name, via) in batch:
@@ -153,7 +156,7 @@ def _matches(best: dict[int, tuple[float, str, str]], *, country, entity_type, l
             matches.append(Match(
                 entry_id=entry_id, name=entry["name"], matched_name=matched_name, score=score,
                 source=entry["source__name"], external_id=entry["external_id"], entity_type=entry["entity_type"],
-                country=entry["country"], program=entry["program"], via=via,
+                country=entry["country"], program=entry["program"], via=via, fingerprint=entry["fingerprint"],
             ))
             if len(matches) >= limit:
                 return matches

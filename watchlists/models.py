@@ -186,15 +186,33 @@ class ScreeningHit(models.Model):
     )
     dispositioned_at = models.DateTimeField(_("dispositioned at"), null=True, blank=True)
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    # Every name of the party that matched the entry, best first: [{subject, query_name,
+    # matched_name, score}]; ``subject`` … ``score`` above are the best of them.
+    matches = models.JSONField(_("names that matched"), default=list, blank=True)
+    # The entry's fingerprint when the hit was found (``WatchlistEntry.fingerprint``): a
+    # decision holds for that content of the entry.
+    entry_fingerprint = models.CharField(max_length=32, blank=True)
+    # A false positive decided before for the same subject (credit code, customer) on the
+    # same entry, unchanged: this hit carries that decision and was not asked again.
+    remembered_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decision remembered from"),
+    )
+    # A false positive decided before on this entry, which has changed since: asked again.
+    reopened_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("asked again after"),
+    )
 
     class Meta:
         ordering = ["-score", "pk"]
         constraints = [
-            # Re-screening finds the same entries again: it must not add them twice.
-            models.UniqueConstraint(fields=["application", "entry", "subject"], name="watchlist_hit_unique_per_app"),
+            # One hit per party and list entry (its content): re-screening must not add it twice.
+            models.UniqueConstraint(fields=["application", "source", "entry_external_id", "entry_fingerprint"],
+                                    name="watchlist_hit_one_per_app_entry"),
             models.UniqueConstraint(
-                fields=["customer", "entry", "subject"], condition=Q(application__isnull=True),
-                name="watchlist_hit_unique_per_customer",
+                fields=["customer", "source", "entry_external_id", "entry_fingerprint"],
+                condition=Q(application__isnull=True), name="watchlist_hit_one_per_customer_entry",
             ),
             models.CheckConstraint(
                 condition=Q(application__isnull=False) | Q(customer__isnull=False), name="watchlist_hit_has_party"

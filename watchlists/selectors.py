@@ -58,7 +58,8 @@ def hits_for_application(application_id: int) -> QuerySet[ScreeningHit]:
     pending_first = Case(When(disposition=Disposition.PENDING, then=Value(0)), default=Value(1))
     return (
         ScreeningHit.objects.filter(application_id=application_id)
-        .select_related("entry", "source", "dispositioned_by")
+        .select_related("entry", "source", "dispositioned_by", "remembered_from__dispositioned_by",
+                        "reopened_from__dispositioned_by")
         .order_by(pending_first, "-score", "pk")
     )
 

@@ -491,34 +491,105 @@ def _matches_for(names: list[tuple[str, str, str]], credit_code: str) -> list[tu
 def _store_hits(
     *, matches: list[tuple[str, str, Match]], application: Application | None, customer: Customer | None
 ) -> list[ScreeningHit]:
-    """Store each match once per (party, entry, subject); a pending hit takes the new score."""
+    """Store one hit per (party, list entry) with every name that matched it; returns the
+    hits created that wait for a decision.
+
+    A pending hit takes the new names and scores. An entry already decided for this party
+    is left alone while its content is unchanged; a false positive on an entry that changed
+    since is asked again (a new hit, ``reopened_from``). A false positive decided for the
+    same subject elsewhere (another application with the credit code, the customer) on the
+    same content is remembered (``remembered_from``, nobody's new decision): not asked again.
+    """
     party = {"application": application} if application is not None else {"customer": customer,
                                                                            "application": None}
-    existing = {
-        (hit.entry_id, hit.subject): hit
-        for hit in ScreeningHit.objects.filter(**party, entry_id__in=[m.entry_id for _, _, m in matches])
-    }
+    by_entry: dict[int, list[tuple[str, str, Match]]] = {}
+    for item in matches:
+        by_entry.setdefault(item[2].entry_id, []).append(item)
+    if not by_entry:
+        return []
     sources = {source.name: source for source in WatchlistSource.objects.all()}
+    external_ids = {item[0][2].external_id for item in by_entry.values()}
+    existing: dict[tuple[int, str], list[ScreeningHit]] = {}
+    for hit in ScreeningHit.objects.filter(**party, entry_external_id__in=external_ids).order_by("pk"):
+        existing.setdefault((hit.source_id, hit.entry_external_id), []).append(hit)
+    earlier = _earlier_false_positives(application, customer, external_ids)
     created: list[ScreeningHit] = []
-    for subject, query_name, match in matches:
-        hit = existing.get((match.entry_id, subject))
-        if hit is not None:
-            if not hit.is_final and (hit.score != _score(match) or hit.matched_name != match.matched_name):
-                hit.score = _score(match)
-                hit.matched_name = match.matched_name
-                hit.query_name = query_name[:300]
-                hit.save(update_fields=["score", "matched_name", "query_name"])
+    waiting: list[ScreeningHit] = []
+    for items in by_entry.values():
+        items.sort(key=lambda item: -item[2].score)
+        subject, query_name, best = items[0]
+        source = sources[best.source]
+        names = [
+            {"subject": s, "query_name": q[:300], "matched_name": m.matched_name, "score": float(_score(m))}
+            for s, q, m in items
+        ]
+        hits = existing.get((source.pk, best.external_id), [])
+        pending = next((hit for hit in hits if not hit.is_final), None)
+        if pending is not None:
+            changed = pending.matches != names or pending.score != _score(best)
+            if pending.entry_id != best.entry_id:
+                pending.entry_id, changed = best.entry_id, True
+            if pending.entry_fingerprint != best.fingerprint and not any(
+                hit.entry_fingerprint == best.fingerprint for hit in hits
+            ):
+                pending.entry_fingerprint, changed = best.fingerprint, True
+            if changed:
+                pending.matches, pending.score = names, _score(best)
+                pending.subject, pending.query_name, pending.matched_name = subject, query_name[:300], best.matched_name
+                pending.save(update_fields=["matches", "score", "subject", "query_name", "matched_name", "entry",
+                                            "entry_fingerprint"])
             continue
+        if any(hit.entry_fingerprint == best.fingerprint or hit.disposition == Disposition.TRUE_MATCH
+               for hit in hits):
+            continue  # decided on this content (a true match stands whatever changes)
         hit = ScreeningHit(
-            **party, entry_id=match.entry_id, source=sources[match.source], entry_external_id=match.external_id,
-            entry_name=match.name, subject=subject, query_name=query_name[:300], matched_name=match.matched_name,
-            score=_score(match),
+            **party, entry_id=best.entry_id, source=source, entry_external_id=best.external_id,
+            entry_name=best.name, subject=subject, query_name=query_name[:300], matched_name=best.matched_name,
+            score=_score(best), matches=names, entry_fingerprint=best.fingerprint,
         )
-        existing[(match.entry_id, subject)] = hit
+        decided = [hit for hit in hits if hit.disposition == Disposition.FALSE_POSITIVE]
+        decided += earlier.get((source.pk, best.external_id), [])
+        same = [hit for hit in decided if hit.entry_fingerprint == best.fingerprint]
+        if same:
+            original = same[-1]
+            hit.disposition = Disposition.FALSE_POSITIVE
+            hit.remembered_from_id = original.remembered_from_id or original.pk
+            hit.reason = original.reason
+            hit.dispositioned_at = timezone.now()
+        else:
+            if decided:
+                hit.reopened_from_id = decided[-1].remembered_from_id or decided[-1].pk
+            waiting.append(hit)
         created.append(hit)
     # ignore_conflicts: a concurrent run of the same screening may have stored them first.
     ScreeningHit.objects.bulk_create(created, ignore_conflicts=True)
-    return created
+    return waiting
+
+
+def _earlier_false_positives(
+    application: Application | None, customer: Customer | None, external_ids: set[str]
+) -> dict[tuple[int, str], list[ScreeningHit]]:
+    """False positives decided for the same subject as the party, by other parties: the
+    applications and customers with its credit code, and the customer's own applications."""
+    subject = Q()
+    credit_code = (application.credit_code if application is not None else customer.credit_code) or ""
+    if credit_code.strip():
+        subject |= Q(application__credit_code=credit_code) | Q(customer__credit_code=credit_code)
+    customer_id = customer.pk if customer is not None else (application.customer_id if application else None)
+    if customer_id is not None:
+        subject |= Q(customer_id=customer_id) | Q(application__customer_id=customer_id)
+    if not subject:
+        return {}
+    found: dict[tuple[int, str], list[ScreeningHit]] = {}
+    hits = ScreeningHit.objects.filter(subject, disposition=Disposition.FALSE_POSITIVE,
+                                       entry_external_id__in=external_ids)
+    if application is not None:
+        hits = hits.exclude(application=application)
+    else:
+        hits = hits.exclude(customer=customer, application__isnull=True)
+    for hit in hits.order_by("dispositioned_at", "pk"):
+        found.setdefault((hit.source_id, hit.entry_external_id), []).append(hit)
+    return found
 
 
 def _score(match: Match) -> Decimal:
@@ -544,7 +615,7 @@ def screen_application(*, application_id: int) -> ScreeningRun:
         return ScreeningRun.objects.create(
             application=application, finished_at=timezone.now(),
             names=[{"subject": s, "name": n} for s, n, _kind in names], entries_screened=_entries_in_lists(),
-            hits_found=len({(m.entry_id, s) for s, _, m in matches}),
+            hits_found=len({m.entry_id for _, _, m in matches}),
         )
 
 
@@ -566,7 +637,7 @@ def screen_customers(customer_ids: Iterable[int]) -> dict[int, int]:
             ScreeningRun.objects.create(
                 customer=customer, finished_at=timezone.now(),
                 names=[{"subject": s, "name": n} for s, n, _kind in names], entries_screened=_entries_in_lists(),
-                hits_found=len({(m.entry_id, s) for s, _, m in matches}),
+                hits_found=len({m.entry_id for _, _, m in matches}),
             )
         new_hits[customer.pk] = len(created)
     return new_hits
