@@ -33,6 +33,14 @@ class WatchlistSource(models.Model):
         verbose_name=_("imported by"),
     )
 
+    # A scheduled refresh: a file path on the server or an http(s) URL, read every
+    # ``refresh_hours`` (``watchlists.services.source_refresh``, from the beat).
+    refresh_location = models.CharField(_("refresh from (path or URL)"), max_length=1000, blank=True)
+    refresh_format = models.CharField(_("refresh format"), max_length=20, choices=SourceFormat.choices, blank=True)
+    refresh_hours = models.PositiveIntegerField(_("refresh every (hours)"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("last refresh attempt"), null=True, blank=True)
+    refresh_error = models.TextField(_("last refresh error"), blank=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("watchlist source")
@@ -149,6 +157,42 @@ class WatchlistEntry(models.Model):
     @property
     def names(self) -> list[str]:
         return [self.name, *self.aliases, *self.weak_aliases]
+
+
+class ListChange(models.Model):
+    """What one import changed in a source: entries added, removed and changed (by the id in
+    the list and the fingerprint), and who was screened again because of it.
+
+    A failed scheduled refresh is recorded here too (``error``): the previous list stays.
+    """
+
+    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="changes",
+                               verbose_name=_("list"))
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    refresh = models.BooleanField(_("scheduled refresh"), default=False)
+    first_import = models.BooleanField(default=False)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    # Ids in the list, a few of each, for the page: {"added": [...], "removed": [...], "changed": [...]}.
+    examples = models.JSONField(default=dict, blank=True)
+    # Database ids of the added and changed entries (None: too many, everybody is screened again).
+    entry_ids = models.JSONField(null=True, blank=True)
+    applications_rescreened = models.PositiveIntegerField(_("applications screened again"), null=True, blank=True)
+    customers_rescreened = models.PositiveIntegerField(_("customers screened again"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("list change")
+        verbose_name_plural = _("list changes")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def everybody(self) -> bool:
+        return self.entry_ids is None and not self.error
 
 
 class ScreeningHit(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from onboarding.enums import State
 from onboarding.models import Application
 from watchlists.enums import Disposition, ImportState
-from watchlists.models import ImportJob, ScreeningHit, ScreeningRun, WatchlistSource
+from watchlists.models import ImportJob, ListChange, ScreeningHit, ScreeningRun, WatchlistSource
 
 
 def has_true_match(*, application_id: int | None = None, customer_id: int | None = None) -> bool:
@@ -71,6 +71,11 @@ def latest_run(application_id: int) -> ScreeningRun | None:
 def sources_overview() -> QuerySet[WatchlistSource]:
     """The sources with their stored counts (never COUNT(*) over a million entries)."""
     return WatchlistSource.objects.select_related("imported_by").order_by("name")
+
+
+def recent_changes(source_id: int, limit: int = 20) -> list[ListChange]:
+    """The source's last imports and refresh attempts, newest first."""
+    return list(ListChange.objects.filter(source_id=source_id).defer("entry_ids")[:limit])
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from onboarding import permissions as onboarding_permissions
-from onboarding.enums import State
+from onboarding.enums import CustomerStatus, State
 from onboarding.models import Application, Customer
 from watchlists import formats, permissions
-from watchlists.blocking import BLOCK_TABLE
+from watchlists.blocking import BLOCK_TABLE, identifier_block, name_blocks, query_blocks
 from watchlists.enums import Disposition, EntityType, ImportState, SourceFormat, Subject
 from watchlists.importing import (
     Block,
@@ -50,10 +50,14 @@ from watchlists.importing import (
     worker_setup,
 )
 from watchlists.matching import Match, search
-from watchlists.models import ImportJob, ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
-from watchlists.signals import hit_dispositioned, watchlist_imported
+from watchlists.models import ImportJob, ListChange, ScreeningHit, ScreeningRun, WatchlistEntry, WatchlistSource
+from watchlists.normalise import normalise, normalise_identifier
+from watchlists.signals import hit_dispositioned, watchlist_changed, watchlist_imported
 
 logger = logging.getLogger(__name__)
+
+# The customers monitoring watches (as monitoring.enums.MONITORED_STATUSES, which this app may not import).
+MONITORED_STATUSES = (CustomerStatus.ACTIVE, CustomerStatus.UNDER_REVIEW, CustomerStatus.SUSPENDED)
 
 # --- Import -----------------------------------------------------------------------------------
 
@@ -65,6 +69,7 @@ class ImportResult:
     names: int
     identifiers: int
     seconds: float
+    change: ListChange | None = None
 
 
 def watchlist_import(
@@ -76,6 +81,7 @@ def watchlist_import(
     actor: User | None = None,
     progress: Progress | None = None,
     workers: int = 0,
+    refresh: bool = False,
 ) -> ImportResult:
     """Replace all entries of the source ``source_name`` by the file's, in one transaction.
 
@@ -109,7 +115,7 @@ def watchlist_import(
             source, _created = WatchlistSource.objects.get_or_create(name=source_name)
             # Two imports of one source wait for each other instead of interleaving.
             source = WatchlistSource.objects.select_for_update().get(pk=source.pk)
-            _delete_entries(source)
+            old_last = _last_entry_id(source)
             layout = blocks = batches = counter = None
             if file_format in formats.OFFICIAL_FORMATS:
                 counter = formats.Counter()
@@ -125,6 +131,8 @@ def watchlist_import(
                 counts = _load_postgresql(source, layout, blocks, progress, workers, batches, counter)
             else:
                 counts = _load_bulk(source, layout, blocks, progress, batches, counter)
+            change = _difference(source, old_last, refresh=refresh)
+            _delete_entries(source, up_to=old_last)
             _relink_hits(source)
             source.entry_count = counts[0]
             source.format = file_format
@@ -132,12 +140,18 @@ def watchlist_import(
             source.imported_at = timezone.now()
             source.imported_by = actor
             source.save()
-            transaction.on_commit(_queue_open_applications)
-            # Monitoring re-screens every admitted customer against the new list.
-            transaction.on_commit(lambda: watchlist_imported.send(sender=WatchlistSource, source=source))
+            if change.everybody:
+                transaction.on_commit(_queue_open_applications)
+                # Monitoring re-screens every admitted customer against the new list.
+                transaction.on_commit(lambda: watchlist_imported.send(sender=WatchlistSource, source=source))
+            elif change.entry_ids:
+                transaction.on_commit(lambda: _queue_change(change.pk))
+            else:
+                change.applications_rescreened = change.customers_rescreened = 0
+                change.save(update_fields=["applications_rescreened", "customers_rescreened"])
     return ImportResult(
         source=source, entries=counts[0], names=counts[1], identifiers=counts[2],
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, change=change,
     )
 
 
@@ -154,11 +168,149 @@ def _queue_open_applications() -> None:
         logger.exception("Could not queue the re-screening of applications in background check.")
 
 
-def _delete_entries(source: WatchlistSource) -> None:
+def _last_entry_id(source: WatchlistSource) -> int | None:
+    """The highest id among the source's entries before this import: the new ones come after."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM watchlists_watchlistentry WHERE source_id = %s", [source.pk])
+        return cursor.fetchone()[0]
+
+
+def _delete_entries(source: WatchlistSource, *, up_to: int | None) -> None:
+    """Delete the entries of the previous import (ids up to ``up_to``)."""
+    if up_to is None:
+        return
     # Hits keep their copy of the entry; the FK is cleared here and restored by _relink_hits.
     ScreeningHit.objects.filter(source=source, entry__isnull=False).update(entry=None)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM watchlists_watchlistentry WHERE source_id = %s", [source.pk])
+        cursor.execute("DELETE FROM watchlists_watchlistentry WHERE source_id = %s AND id <= %s",
+                       [source.pk, up_to])
+
+
+# Beyond this many added or changed entries, every party is screened again (finding the
+# few a difference can touch would cost more than it saves).
+TARGETED_LIMIT = 20_000
+EXAMPLES = 20
+
+
+def _difference(source: WatchlistSource, old_last: int | None, *, refresh: bool) -> ListChange:
+    """Compare the new entries (ids above ``old_last``) with the previous ones by the id in
+    the list and the fingerprint (hash joins: there is no index by id in the list)."""
+    if old_last is None:
+        count = WatchlistEntry.objects.filter(source=source).count()
+        return ListChange.objects.create(source=source, refresh=refresh, first_import=True, added=count,
+                                         entry_ids=None)
+    params = [source.pk, old_last, source.pk, old_last]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.id, n.external_id, o.id IS NULL FROM watchlists_watchlistentry n "
+            "LEFT JOIN watchlists_watchlistentry o ON o.source_id = %s AND o.id <= %s "
+            "AND o.external_id = n.external_id "
+            "WHERE n.source_id = %s AND n.id > %s AND (o.id IS NULL OR o.fingerprint <> n.fingerprint) "
+            "ORDER BY n.id LIMIT %s",
+            [*params, TARGETED_LIMIT + 1],
+        )
+        touched = cursor.fetchall()
+        cursor.execute(
+            "SELECT o.external_id FROM watchlists_watchlistentry o WHERE o.source_id = %s AND o.id <= %s "
+            "AND NOT EXISTS (SELECT 1 FROM watchlists_watchlistentry n WHERE n.source_id = %s AND n.id > %s "
+            "AND n.external_id = o.external_id) ORDER BY o.id",
+            params,
+        )
+        removed = [row[0] for row in cursor.fetchall()]
+    added = [external_id for _id, external_id, new in touched if new]
+    changed = [external_id for _id, external_id, new in touched if not new]
+    entry_ids: list[int] | None = [entry_id for entry_id, _external_id, _new in touched]
+    if len(touched) > TARGETED_LIMIT:
+        entry_ids = None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*), COUNT(o.id) FROM watchlists_watchlistentry n "
+                "LEFT JOIN watchlists_watchlistentry o ON o.source_id = %s AND o.id <= %s "
+                "AND o.external_id = n.external_id "
+                "WHERE n.source_id = %s AND n.id > %s AND (o.id IS NULL OR o.fingerprint <> n.fingerprint)",
+                params,
+            )
+            total, old = cursor.fetchone()
+        added_count, changed_count = total - old, old
+    else:
+        added_count, changed_count = len(added), len(changed)
+    return ListChange.objects.create(
+        source=source, refresh=refresh, added=added_count, removed=len(removed), changed=changed_count,
+        examples={"added": added[:EXAMPLES], "removed": removed[:EXAMPLES], "changed": changed[:EXAMPLES]},
+        entry_ids=entry_ids,
+    )
+
+
+def _queue_change(change_id: int) -> None:
+    from watchlists.tasks import rescreen_change
+
+    try:
+        rescreen_change.delay(change_id=change_id)
+    except Exception:
+        # The list is committed; `manage.py watchlist_rescreen` screens everybody again.
+        logger.exception("Could not queue the re-screening after list change %s.", change_id)
+
+
+def subjects_touched(entry_ids: list[int]) -> tuple[list[int], list[int]]:
+    """The applications in background check and the monitored customers that the entries
+    can match: those with a name or credit code sharing a candidate block with one of them
+    (the same test as a search's candidates, ``watchlists.blocking``)."""
+    blocks: set[int] = set()
+    rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list(
+        "name", "aliases", "weak_aliases", "identifier_keys"
+    )
+    for name, aliases, weak_aliases, identifier_keys in rows.iterator(chunk_size=2000):
+        for text in (name, *aliases, *weak_aliases):
+            forms = normalise(text)
+            if forms:
+                blocks.update(name_blocks(forms))
+        blocks.update(identifier_block(value) for value in identifier_keys.strip("|").split("|") if value)
+    if not blocks:
+        return [], []
+
+    def touches(names: list[str], credit_code: str) -> bool:
+        for text in names:
+            forms = normalise(text)
+            if forms and not blocks.isdisjoint(query_blocks(forms)):
+                return True
+        code = normalise_identifier(credit_code or "")
+        return bool(code) and identifier_block(code) in blocks
+
+    applications = [
+        application.pk for application in Application.objects.filter(state=State.BACKGROUND_CHECK).order_by("pk")
+        if touches([name for _s, name, _k in _names_of_application(application)], application.credit_code)
+    ]
+    customers = []
+    for customer in Customer.objects.filter(status__in=MONITORED_STATUSES).order_by("pk"):
+        names = [customer.name]
+        latest = customer.applications.order_by("-created_at").first()
+        if latest is not None:
+            names += [name for _s, name, _k in _names_of_application(latest)]
+        if touches(names, customer.credit_code):
+            customers.append(customer.pk)
+    return applications, customers
+
+
+def rescreen_change(*, change_id: int) -> ListChange:
+    """Screen again only the parties a list change can touch (the Celery task after an import).
+
+    Side effects: hits and runs as ``screen_application`` / ``screen_customers``; the counts
+    on the change; ``watchlists.signals.watchlist_changed`` with the customers screened.
+    """
+    change = ListChange.objects.get(pk=change_id)
+    if change.entry_ids is None:
+        screen_open_applications()
+        watchlist_imported.send(sender=WatchlistSource, source=change.source)
+        return change
+    applications, customers = subjects_touched(change.entry_ids)
+    for application_id in applications:
+        screen_application(application_id=application_id)
+    new_hits = screen_customers(customers) if customers else {}
+    ListChange.objects.filter(pk=change.pk).update(applications_rescreened=len(applications),
+                                                   customers_rescreened=len(customers))
+    change.refresh_from_db()
+    watchlist_changed.send(sender=ListChange, change=change, customer_ids=customers, new_hits=new_hits)
+    return change
 
 
 def _relink_hits(source: WatchlistSource) -> None:
@@ -345,6 +497,83 @@ def _load_bulk(
         tally.add(len(prepared), sum(len(i.keys) for i in prepared), sum(len(i.identifiers) for i in prepared),
                   size)
     return tally.counts
+
+
+# --- Scheduled refresh ------------------------------------------------------------------------
+
+REFRESH_MAX_BYTES = 500 * 1024 * 1024
+REFRESH_TIMEOUT = 60
+
+
+def sources_due(now=None) -> list[int]:
+    """Ids of the sources with a refresh location whose refresh interval has passed."""
+    now = now or timezone.now()
+    due = []
+    for source in WatchlistSource.objects.exclude(refresh_location="").filter(refresh_hours__gt=0).order_by("pk"):
+        if source.refreshed_at is None or source.refreshed_at + timedelta(hours=source.refresh_hours) <= now:
+            due.append(source.pk)
+    return due
+
+
+def source_refresh(*, source_id: int) -> ListChange:
+    """Import a source again from its configured path or URL (the beat, or ``refresh_watchlists``).
+
+    A refresh that fails — the file cannot be read or fetched, or does not import — keeps the
+    previous list in force and is recorded: a ``ListChange`` with the error, shown on the
+    source's page, and ``WatchlistSource.refresh_error``. Side effects: those of
+    ``watchlist_import`` on success.
+    """
+    import tempfile
+    import urllib.request
+
+    source = WatchlistSource.objects.get(pk=source_id)
+    location = source.refresh_location.strip()
+    WatchlistSource.objects.filter(pk=source.pk).update(refreshed_at=timezone.now())
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            if location.startswith(("http://", "https://")):
+                path = Path(folder) / (os.path.basename(location.split("?")[0]) or "list")
+                request = urllib.request.Request(location, headers={"User-Agent": "Vetted"})  # noqa: S310
+                # http(s) only (checked above), configured by a list manager.
+                fetched = urllib.request.urlopen(request, timeout=REFRESH_TIMEOUT)  # noqa: S310
+                with fetched as response, open(path, "wb") as out:
+                    copied = 0
+                    while chunk := response.read(1 << 20):
+                        copied += len(chunk)
+                        if copied > REFRESH_MAX_BYTES:
+                            raise ImportFailed(gettext_noop("The file is larger than %(limit)d MB."), None,
+                                               {"limit": REFRESH_MAX_BYTES // (1024 * 1024)})
+                        out.write(chunk)
+            elif os.path.isabs(location) and os.path.exists(location):
+                path = Path(location)
+            else:
+                raise ImportFailed(gettext_noop("%(location)s cannot be read: give an absolute path on the server "
+                                                "or an http(s) URL."), None, {"location": location[:300]})
+            result = watchlist_import(
+                file=path, source_name=source.name, file_format=source.refresh_format or None,
+                file_name=os.path.basename(location.split("?")[0]), refresh=True,
+            )
+    except ImportFailed as error:
+        return _refresh_failed(source, error.display)
+    except OSError as error:  # (urllib's URLError and HTTPError are OSErrors)
+        return _refresh_failed(source, _("The list could not be fetched: %(error)s") % {"error": str(error)[:300]})
+    WatchlistSource.objects.filter(pk=source.pk).update(refresh_error="")
+    return result.change
+
+
+def _refresh_failed(source: WatchlistSource, message: str) -> ListChange:
+    logger.warning("Refresh of watchlist %s failed: %s", source.name, message)
+    text = _("%(error)s The previous list stays in force.") % {"error": message}
+    WatchlistSource.objects.filter(pk=source.pk).update(refresh_error=text)
+    return ListChange.objects.create(source=source, refresh=True, error=text)
+
+
+def refresh_due_sources() -> list[int]:
+    """The beat's tick: refresh every due source, one after the other. Returns their ids."""
+    due = sources_due()
+    for source_id in due:
+        source_refresh(source_id=source_id)
+    return due
 
 
 # --- Import jobs (the import page) ----------------------------------------------------------

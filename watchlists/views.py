@@ -33,6 +33,18 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "watchlists/source_list.html", {"page": page})
 
 
+@require_GET
+@login_required
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A list: its last imports' differences, who they re-screened, and a failed refresh."""
+    if not perms.can_manage_lists(request.user):
+        raise PermissionDenied
+    source = get_object_or_404(selectors.sources_overview(), pk=pk)
+    return render(request, "watchlists/source_detail.html", {
+        "source": source, "changes": selectors.recent_changes(source.pk),
+    })
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
