@@ -34,6 +34,34 @@ class ImportForm(forms.Form):
         return upload
 
 
+class RefreshForm(forms.Form):
+    """A source's scheduled refresh: where to read the list, its format, how often (blank: none)."""
+
+    refresh_location = forms.CharField(
+        label=_("Refresh from (path or URL)"), max_length=1000, required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        help_text=_("An absolute path on the server or an http(s) URL; leave empty for no scheduled refresh."),
+    )
+    refresh_format = forms.ChoiceField(
+        label=_("Format"), choices=[("", _("Told from the file")), *SourceFormat.choices], required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    refresh_hours = forms.IntegerField(
+        label=_("Every (hours)"), min_value=1, max_value=24 * 90, required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        location = (data.get("refresh_location") or "").strip()
+        data["refresh_location"] = location
+        if location and not (location.startswith(("http://", "https://")) or location.startswith("/")):
+            self.add_error("refresh_location", _("Give an absolute path on the server or an http(s) URL."))
+        if location and not data.get("refresh_hours"):
+            self.add_error("refresh_hours", _("Say how often to refresh."))
+        return data
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name or identifier"), max_length=300)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)

@@ -201,6 +201,10 @@ def _difference(source: WatchlistSource, old_last: int | None, *, refresh: bool)
                                          entry_ids=None)
     params = [source.pk, old_last, source.pk, old_last]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The new rows are not in the statistics yet: without them the planner picks nested
+            # loops over both imports (seconds for 7,000 entries) instead of hash joins.
+            cursor.execute("ANALYZE watchlists_watchlistentry")
         cursor.execute(
             "SELECT n.id, n.external_id, o.id IS NULL FROM watchlists_watchlistentry n "
             "LEFT JOIN watchlists_watchlistentry o ON o.source_id = %s AND o.id <= %s "
@@ -503,6 +507,20 @@ def _load_bulk(
 
 REFRESH_MAX_BYTES = 500 * 1024 * 1024
 REFRESH_TIMEOUT = 60
+
+
+def source_refresh_configure(*, source_id: int, actor: User, location: str, file_format: str,
+                             hours: int | None) -> WatchlistSource:
+    """Set (or clear, with an empty location) a source's scheduled refresh. Raises
+    ``PermissionDenied`` unless ``actor`` manages lists."""
+    if not permissions.can_manage_lists(actor):
+        raise PermissionDenied
+    source = WatchlistSource.objects.get(pk=source_id)
+    source.refresh_location = location
+    source.refresh_format = file_format if location else ""
+    source.refresh_hours = hours if location else None
+    source.save(update_fields=["refresh_location", "refresh_format", "refresh_hours"])
+    return source
 
 
 def sources_due(now=None) -> list[int]:

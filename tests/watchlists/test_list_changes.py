@@ -170,3 +170,29 @@ def test_an_official_list_reimported_unchanged_has_no_difference():
     watchlist_import(file=data, source_name="OFAC", file_format="ofac")
     change = watchlist_import(file=data, source_name="OFAC", file_format="ofac").change
     assert (change.added, change.removed, change.changed) == (0, 0, 0)
+
+
+def test_a_risk_manager_sets_the_refresh_on_the_source_page(manager_client):
+    import_list(*FIRST, source="Sanctions")
+    source = WatchlistSource.objects.get(name="Sanctions")
+    url = reverse("watchlists:source_refresh_settings", args=[source.pk])
+    refused = manager_client.post(url, {"refresh_location": "lists/sdn.csv", "refresh_hours": "24"})
+    assert refused.status_code == 400
+    assert "Give an absolute path on the server or an http(s) URL." in refused.content.decode()
+    response = manager_client.post(url, {"refresh_location": "https://example.org/sdn.zip",
+                                         "refresh_format": "ofac", "refresh_hours": "24"})
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert (source.refresh_location, source.refresh_format, source.refresh_hours) == (
+        "https://example.org/sdn.zip", "ofac", 24
+    )
+
+
+def test_an_investigator_may_not_set_the_refresh(client, investigator):
+    import_list(*FIRST, source="Sanctions")
+    source = WatchlistSource.objects.get(name="Sanctions")
+    client.force_login(investigator)
+    response = client.post(reverse("watchlists:source_refresh_settings", args=[source.pk]),
+                           {"refresh_location": "/tmp/x.csv", "refresh_hours": "1"})
+    assert response.status_code == 403
+    assert WatchlistSource.objects.get(pk=source.pk).refresh_location == ""
