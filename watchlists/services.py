@@ -284,14 +284,22 @@ def subjects_touched(entry_ids: list[int]) -> tuple[list[int], list[int]]:
         application.pk for application in Application.objects.filter(state=State.BACKGROUND_CHECK).order_by("pk")
         if touches([name for _s, name, _k in _names_of_application(application)], application.credit_code)
     ]
+    # The latest application of each monitored customer, in one query (screen_customers' names).
+    latest: dict[int, Application] = {}
+    for application in (
+        Application.objects.filter(customer__status__in=MONITORED_STATUSES)
+        .only("customer_id", "legal_name_zh", "legal_name_en", "legal_representative").order_by("created_at", "pk")
+    ):
+        latest[application.customer_id] = application
     customers = []
-    for customer in Customer.objects.filter(status__in=MONITORED_STATUSES).order_by("pk"):
-        names = [customer.name]
-        latest = customer.applications.order_by("-created_at").first()
-        if latest is not None:
-            names += [name for _s, name, _k in _names_of_application(latest)]
-        if touches(names, customer.credit_code):
-            customers.append(customer.pk)
+    for customer_id, name, credit_code in (
+        Customer.objects.filter(status__in=MONITORED_STATUSES).order_by("pk").values_list("pk", "name", "credit_code")
+    ):
+        names = [name]
+        if customer_id in latest:
+            names += [text for _s, text, _k in _names_of_application(latest[customer_id])]
+        if touches(names, credit_code):
+            customers.append(customer_id)
     return applications, customers
 
 
