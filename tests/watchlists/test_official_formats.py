@@ -11,15 +11,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from tests.watchlists.conftest import import_list
 from watchlists import formats
-from watchlists.enums import SourceFormat
+from watchlists.enums import ImportState, SourceFormat
 from watchlists.importing import ImportFailed
 from watchlists.matching import search
-from watchlists.models import WatchlistEntry, WatchlistSource
+from watchlists.models import ImportJob, WatchlistEntry, WatchlistSource
 from watchlists.services import watchlist_import
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +279,38 @@ def test_command_refuses_a_malformed_file_naming_the_element(tmp_path):
         call_command("import_watchlist", str(broken), "--source", "UN", "--format", "un")
     assert "ENTITY 1 (CDe.001) has no name (FIRST_NAME)." in str(failure.value)
     assert "The previous list of “UN” stays in force." in str(failure.value)
+
+
+# --- The import page ---------------------------------------------------------------------------
+
+
+def _zip_of_ofac() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for name in ("sdn.csv", "alt.csv", "add.csv"):
+            zipped.write(DATA / "ofac" / name, name.upper())
+    return archive.getvalue()
+
+
+def test_the_import_page_takes_a_zip_of_the_ofac_files(risk_manager, client, django_capture_on_commit_callbacks):
+    client.force_login(risk_manager)
+    upload = SimpleUploadedFile("sdn.zip", _zip_of_ofac(), content_type="application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("watchlists:import"), {"source": "OFAC SDN", "file_format": "ofac",
+                                                              "file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.status, job.entries, job.error_code) == (ImportState.DONE, 4, "")
+    assert entries("OFAC SDN")["306"].aliases == ["NATIONAL BANK OF CUBA"]
+
+
+def test_the_import_page_shows_the_element_of_a_bad_un_file(risk_manager, client, django_capture_on_commit_callbacks):
+    client.force_login(risk_manager)
+    text = (DATA / "UN_consolidated.xml").read_text().replace("<FIRST_NAME>ADF</FIRST_NAME>", "")
+    upload = SimpleUploadedFile("un.xml", text.encode(), content_type="application/xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("watchlists:import"), {"source": "UN", "file_format": "un", "file": upload})
+    job = ImportJob.objects.get()
+    body = client.get(reverse("watchlists:import_job", args=[job.pk])).content.decode()
+    assert "ENTITY 1 (CDe.001) has no name (FIRST_NAME)." in body
+    assert not WatchlistEntry.objects.exists()
