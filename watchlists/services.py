@@ -794,8 +794,7 @@ def _store_hits(
                 pending.save(update_fields=["matches", "score", "subject", "query_name", "matched_name", "entry",
                                             "entry_fingerprint"])
             continue
-        if any(hit.entry_fingerprint == best.fingerprint or hit.disposition == Disposition.TRUE_MATCH
-               for hit in hits):
+        if any(_same_content(hit, best.fingerprint) or hit.disposition == Disposition.TRUE_MATCH for hit in hits):
             continue  # decided on this content (a true match stands whatever changes)
         hit = ScreeningHit(
             **party, entry_id=best.entry_id, source=source, entry_external_id=best.external_id,
@@ -804,7 +803,7 @@ def _store_hits(
         )
         decided = [hit for hit in hits if hit.disposition == Disposition.FALSE_POSITIVE]
         decided += earlier.get((source.pk, best.external_id), [])
-        same = [hit for hit in decided if hit.entry_fingerprint == best.fingerprint]
+        same = [hit for hit in decided if _same_content(hit, best.fingerprint)]
         if same:
             original = same[-1]
             hit.disposition = Disposition.FALSE_POSITIVE
@@ -819,6 +818,15 @@ def _store_hits(
     # ignore_conflicts: a concurrent run of the same screening may have stored them first.
     ScreeningHit.objects.bulk_create(created, ignore_conflicts=True)
     return waiting
+
+
+def _same_content(hit: ScreeningHit, fingerprint: str) -> bool:
+    """Whether the hit was decided on this content of the entry. A hit stored before entries had
+    fingerprints (blank, or "legacy-" from the migration) is taken as decided on the current
+    content: the screening then never asked again either."""
+    return hit.entry_fingerprint == fingerprint or not hit.entry_fingerprint or hit.entry_fingerprint.startswith(
+        "legacy-"
+    )
 
 
 def _earlier_false_positives(

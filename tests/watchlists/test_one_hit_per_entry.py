@@ -155,3 +155,41 @@ def test_screen_json_gives_the_id_in_the_list(db, capsys):
     call_command("screen", "宏远重工有限公司", "--json")
     [found] = json.loads(capsys.readouterr().out)
     assert (found["list_entry_id"], found["source"], found["score"]) == ("C-9", "Sanctions", 100.0)
+
+
+def test_a_decision_from_before_fingerprints_is_not_asked_again(sales, reviewer, investigator):
+    _list()
+    application = _screened(sales, reviewer)
+    [decided] = ScreeningHit.objects.filter(application=application)
+    hit_disposition(hit_id=decided.pk, actor=investigator, disposition=Disposition.FALSE_POSITIVE, reason="Other")
+    ScreeningHit.objects.filter(pk=decided.pk).update(entry_fingerprint="")  # as migrated
+    _list(program="CHANGED")
+    screen_application(application_id=application.pk)
+    assert list(ScreeningHit.objects.filter(application=application).values_list("pk", "disposition")) == [
+        (decided.pk, Disposition.FALSE_POSITIVE)
+    ]
+
+
+def test_the_migration_folds_hits_per_name_form_into_one_per_entry(listed_application, investigator):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("watchlists.migrations.0007_one_hit_per_entry")
+    hit = ScreeningHit.objects.filter(application=listed_application, entry_external_id="P-9").get()
+    # As stored before: one hit per name form of the same entry (told apart here by the fingerprint).
+    hit_disposition(hit_id=hit.pk, actor=investigator, disposition=Disposition.FALSE_POSITIVE, reason="Other")
+    copy = ScreeningHit.objects.get(pk=hit.pk)
+    copy.pk, copy.subject, copy.disposition, copy.entry_fingerprint = None, Subject.CREDIT_CODE, "pending", "b"
+    copy.score = 90
+    copy.save()
+    copy.pk, copy.entry_fingerprint, copy.disposition = None, "c", Disposition.TRUE_MATCH
+    copy.save()
+    migration.merge_hits_per_entry(apps, None)
+    kept = list(ScreeningHit.objects.filter(application=listed_application, entry_external_id="P-9")
+                .order_by("pk").values_list("pk", "disposition", "entry_fingerprint"))
+    assert kept == [(hit.pk, Disposition.FALSE_POSITIVE, hit.entry_fingerprint),
+                    (copy.pk, Disposition.TRUE_MATCH, f"legacy-{copy.pk}")]
+    assert [m["subject"] for m in ScreeningHit.objects.get(pk=hit.pk).matches] == [
+        Subject.LEGAL_REPRESENTATIVE, Subject.CREDIT_CODE, Subject.CREDIT_CODE
+    ]
