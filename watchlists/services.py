@@ -103,8 +103,10 @@ def watchlist_import(
     with formats.open_inputs(file) as (members, _total):
         if not file_format:
             file_format = formats.detect_format(members)
-            if file_format is None:
+            if file_format is None and len(members) != 1:
                 raise ImportFailed(gettext_noop("The format of the file cannot be told: choose it."))
+            # One file of no known layout: read as the simple CSV, whose header check names what is missing.
+            file_format = file_format or SourceFormat.CSV
         source_name = _checked_source_name(source_name, file_format)
         if isinstance(file, str | Path):
             file_name = file_name or os.path.basename(str(file).rstrip("/"))

@@ -314,3 +314,10 @@ def test_the_import_page_shows_the_element_of_a_bad_un_file(risk_manager, client
     body = client.get(reverse("watchlists:import_job", args=[job.pk])).content.decode()
     assert "ENTITY 1 (CDe.001) has no name (FIRST_NAME)." in body
     assert not WatchlistEntry.objects.exists()
+
+
+def test_an_unknown_layout_is_read_as_the_simple_csv_and_its_header_refused():
+    with pytest.raises(ImportFailed) as failure:
+        watchlist_import(file=io.BytesIO(b"number,title\n1,Acme\n"), source_name="X", file_format=None)
+    assert failure.value.display.startswith("Line 1: The header lacks the column(s) id, name, aliases")
+    assert not WatchlistSource.objects.filter(name="X", entry_count__gt=0).exists()
