@@ -55,6 +55,12 @@ app.conf.beat_schedule = {
         "task": "monitoring.send_work_reports",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Watchlist sources with a refresh path or URL whose interval has passed (watchlists).
+    "watchlists-refresh": {
+        "task": "watchlists.refresh_due_sources",
+        "schedule": crontab(minute=23),
+        "options": {"expires": 3000},
+    },
 }
 
 

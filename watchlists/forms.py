@@ -20,7 +20,7 @@ class ImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("CSV in UTF-8. Simple format: id,name,aliases,country,program,entity_type "
-                    "(aliases separated by “;”)."),
+                    "(aliases separated by “;”). OFAC: a zip of SDN.CSV, ALT.CSV and ADD.CSV."),
     )
 
     def clean_file(self):
@@ -33,6 +33,34 @@ class ImportForm(CleanTextMixin, forms.Form):
             )
         check_archive(upload)  # every upload path goes through the same archive check
         return upload
+
+
+class RefreshForm(CleanTextMixin, forms.Form):
+    """A source's scheduled refresh: where to read the list, its format, how often (blank: none)."""
+
+    refresh_location = forms.CharField(
+        label=_("Refresh from (path or URL)"), max_length=1000, required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        help_text=_("An absolute path on the server or an http(s) URL; leave empty for no scheduled refresh."),
+    )
+    refresh_format = forms.ChoiceField(
+        label=_("Format"), choices=[("", _("Told from the file")), *SourceFormat.choices], required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    refresh_hours = forms.IntegerField(
+        label=_("Every (hours)"), min_value=1, max_value=24 * 90, required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        location = (data.get("refresh_location") or "").strip()
+        data["refresh_location"] = location
+        if location and not (location.startswith(("http://", "https://")) or location.startswith("/")):
+            self.add_error("refresh_location", _("Give an absolute path on the server or an http(s) URL."))
+        if location and not data.get("refresh_hours"):
+            self.add_error("refresh_hours", _("Say how often to refresh."))
+        return data
 
 
 class SearchForm(CleanTextMixin, forms.Form):

@@ -11,6 +11,7 @@ transaction rolls back.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -92,6 +93,20 @@ class Row(NamedTuple):
     program: str
     entity_type: str
     identifiers: list[str]
+    # Official lists: aliases the publisher marks as weak (low quality: they score lower),
+    # and dates of birth as given ("1971", "1971-05-02", "circa 1960").
+    weak_aliases: list[str] = []  # noqa: RUF012 (a NamedTuple default, never mutated)
+    birth_dates: list[str] = []  # noqa: RUF012
+
+
+def fingerprint(row: Row) -> str:
+    """What identifies the content of an entry: another fingerprint means the entry changed
+    (``watchlists.services``: the difference of two imports, remembered decisions)."""
+    text = "\x1e".join((
+        row.name, "\x1f".join(row.aliases), "\x1f".join(row.weak_aliases), row.country, row.program,
+        row.entity_type, "\x1f".join(row.identifiers), "\x1f".join(row.birth_dates),
+    ))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,7 +425,7 @@ def prepare(row: Row) -> PreparedRow:
     """Normalise every name of the row (one key per distinct normalised name) and fold its
     identifiers."""
     keys: list[str] = []
-    for text in (row.name, *row.aliases):
+    for text in (row.name, *row.aliases, *row.weak_aliases):
         key = normalise(text).key
         if key and key not in keys:
             keys.append(key)
@@ -452,21 +467,26 @@ def copy_payload(source_id: int, first_id: int, layout: Layout, block: Block) ->
     part of an import); raises ImportFailed at the block's first bad record.
 
     Entry ids are ``first_id`` onwards; the caller reserved one per line of the block,
-    which is at least one per record.
+    which is at least one per record. Pure: runs in a worker process, without the database.
+    """
+    return rows_payload(source_id, first_id, parse_block(layout, block))
+
+
+def rows_payload(source_id: int, first_id: int, rows: list[Row]) -> CopyPayload:
+    """Normalise and format checked rows for ``COPY … FROM STDIN`` (every format ends here).
 
     Columns: entries (id, source_id, external_id, name, aliases, country, program,
-    entity_type, identifiers, keys, identifier_keys); blocks (block, entry_id, key). Pure:
-    runs in a worker process, without the database.
+    entity_type, identifiers, keys, identifier_keys, weak_aliases, birth_dates,
+    fingerprint); blocks (block, entry_id, key).
     """
     entries: list[str] = []
     blocks: list[str] = []
     source = str(source_id)
     key_count = identifier_count = 0
-    rows = parse_block(layout, block)
     for entry_id, row in enumerate(rows, start=first_id):
         entry = str(entry_id)
         keys: list[str] = []
-        for text in (row.name, *row.aliases):
+        for text in (row.name, *row.aliases, *row.weak_aliases):
             forms = normalise(text)
             key = forms.key
             if key and key not in keys:
@@ -483,6 +503,7 @@ def copy_payload(source_id: int, first_id: int, layout: Layout, block: Block) ->
             entry, source, row.external_id, row.name, _json_list(row.aliases), row.country, row.program,
             row.entity_type, _json_list(row.identifiers), "\x1f".join(keys),
             f"|{'|'.join(identifiers)}|" if identifiers else "",
+            _json_list(row.weak_aliases), _json_list(row.birth_dates), fingerprint(row),
         ))
         if "\\" in line:
             line = line.replace("\\", "\\\\")

@@ -30,6 +30,9 @@ from watchlists.normalise import NameForms, looks_like_identifier, normalise, no
 # homophone such as 张伟 / 章伟, the usual typing slip with a pinyin keyboard) is likely but
 # not certain: it scores a little below the same characters.
 HOMOPHONE_FACTOR = 0.95
+# An alias the list itself marks as weak (low quality: OFAC's weak a.k.a., the UN's "Low")
+# is found, but scores below the same name given as a strong alias.
+WEAK_ALIAS_FACTOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +47,14 @@ class Match:
     country: str
     program: str
     via: str  # "name" or "identifier"
+    fingerprint: str = ""  # of the entry's content (``WatchlistEntry.fingerprint``)
 
     def as_json(self) -> dict:
-        """The ``screen --json`` contract: exactly these keys."""
+        """The ``screen --json`` contract: exactly these keys (``list_entry_id``: the id in the list)."""
         data = asdict(self)
-        return {key: data[key] for key in ("entry_id", "name", "matched_name", "score", "source")}
+        found = {key: data[key] for key in ("entry_id", "name", "matched_name", "score", "source")}
+        found["list_entry_id"] = self.external_id
+        return found
 
 
 def score_forms(query: NameForms, candidate: NameForms) -> float:
@@ -101,8 +107,10 @@ def search(
     entry_ids = _candidates(query, wanted)
     if not entry_ids:
         return []
-    rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list("pk", "identifier_keys", "name", "aliases")
-    for entry_id, identifier_keys, entry_name, aliases in rows:
+    rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list(
+        "pk", "identifier_keys", "name", "aliases", "weak_aliases"
+    )
+    for entry_id, identifier_keys, entry_name, aliases, weak_aliases in rows:
         for value in wanted:
             if f"|{value}|" in identifier_keys:
                 best[entry_id] = (100.0, value, "identifier")
@@ -110,6 +118,10 @@ def search(
             continue
         for text in (entry_name, *aliases):
             score = round(score_forms(query, normalise(text)), 1)
+            if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
+                best[entry_id] = (score, text, "name")
+        for text in weak_aliases:
+            score = round(score_forms(query, normalise(text)) * WEAK_ALIAS_FACTOR, 1)
             if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
                 best[entry_id] = (score, text, "name")
     if not best:
@@ -128,21 +140,23 @@ def _matches(best: dict[int, tuple[float, str, str]], *, country, entity_type, l
         entries = {
             row["pk"]: row
             for row in WatchlistEntry.objects.filter(pk__in=[entry_id for entry_id, _ in batch]).values(
-                "pk", "name", "external_id", "entity_type", "country", "program", "source__name"
+                "pk", "name", "external_id", "entity_type", "country", "program", "source__name", "fingerprint"
             )
         }
         for entry_id, (score, matched_name, via) in batch:
             entry = entries.get(entry_id)
             if entry is None:  # replaced by an import since the candidates were read
                 continue
-            if country and entry["country"] and country not in entry["country"].split(";"):
+            # Lists that give country names (OFAC, UN, UK) are not filtered by an ISO code.
+            codes = [code for code in entry["country"].split(";") if len(code) == 2]
+            if country and codes and country not in codes:
                 continue
             if entity_type and entry["entity_type"] != entity_type:
                 continue
             matches.append(Match(
                 entry_id=entry_id, name=entry["name"], matched_name=matched_name, score=score,
                 source=entry["source__name"], external_id=entry["external_id"], entity_type=entry["entity_type"],
-                country=entry["country"], program=entry["program"], via=via,
+                country=entry["country"], program=entry["program"], via=via, fingerprint=entry["fingerprint"],
             ))
             if len(matches) >= limit:
                 return matches

@@ -33,6 +33,14 @@ class WatchlistSource(models.Model):
         verbose_name=_("imported by"),
     )
 
+    # A scheduled refresh: a file path on the server or an http(s) URL, read every
+    # ``refresh_hours`` (``watchlists.services.source_refresh``, from the beat).
+    refresh_location = models.CharField(_("refresh from (path or URL)"), max_length=1000, blank=True)
+    refresh_format = models.CharField(_("refresh format"), max_length=20, choices=SourceFormat.choices, blank=True)
+    refresh_hours = models.PositiveIntegerField(_("refresh every (hours)"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("last refresh attempt"), null=True, blank=True)
+    refresh_error = models.TextField(_("last refresh error"), blank=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("watchlist source")
@@ -123,6 +131,11 @@ class WatchlistEntry(models.Model):
     program = models.TextField(_("programme"), blank=True)
     entity_type = models.CharField(_("type"), max_length=10, choices=EntityType.choices)
     identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+    # Aliases the list marks as weak or of low quality: found, but scored lower.
+    weak_aliases = models.JSONField(_("weak aliases"), default=list, blank=True)
+    birth_dates = models.JSONField(_("dates of birth"), default=list, blank=True)
+    # Digest of the content (``watchlists.importing.fingerprint``): another value, another entry.
+    fingerprint = models.CharField(_("fingerprint"), max_length=32, blank=True, editable=False)
     keys = models.TextField(_("normalised names"), blank=True, editable=False)
     identifier_keys = models.TextField(_("normalised identifiers"), blank=True, editable=False)
 
@@ -143,7 +156,43 @@ class WatchlistEntry(models.Model):
 
     @property
     def names(self) -> list[str]:
-        return [self.name, *self.aliases]
+        return [self.name, *self.aliases, *self.weak_aliases]
+
+
+class ListChange(models.Model):
+    """What one import changed in a source: entries added, removed and changed (by the id in
+    the list and the fingerprint), and who was screened again because of it.
+
+    A failed scheduled refresh is recorded here too (``error``): the previous list stays.
+    """
+
+    source = models.ForeignKey(WatchlistSource, on_delete=models.CASCADE, related_name="changes",
+                               verbose_name=_("list"))
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    refresh = models.BooleanField(_("scheduled refresh"), default=False)
+    first_import = models.BooleanField(default=False)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    # Ids in the list, a few of each, for the page: {"added": [...], "removed": [...], "changed": [...]}.
+    examples = models.JSONField(default=dict, blank=True)
+    # Database ids of the added and changed entries (None: too many, everybody is screened again).
+    entry_ids = models.JSONField(null=True, blank=True)
+    applications_rescreened = models.PositiveIntegerField(_("applications screened again"), null=True, blank=True)
+    customers_rescreened = models.PositiveIntegerField(_("customers screened again"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("list change")
+        verbose_name_plural = _("list changes")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def everybody(self) -> bool:
+        return self.entry_ids is None and not self.error
 
 
 class ScreeningHit(models.Model):
@@ -181,15 +230,33 @@ class ScreeningHit(models.Model):
     )
     dispositioned_at = models.DateTimeField(_("dispositioned at"), null=True, blank=True)
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    # Every name of the party that matched the entry, best first: [{subject, query_name,
+    # matched_name, score}]; ``subject`` … ``score`` above are the best of them.
+    matches = models.JSONField(_("names that matched"), default=list, blank=True)
+    # The entry's fingerprint when the hit was found (``WatchlistEntry.fingerprint``): a
+    # decision holds for that content of the entry.
+    entry_fingerprint = models.CharField(max_length=32, blank=True)
+    # A false positive decided before for the same subject (credit code, customer) on the
+    # same entry, unchanged: this hit carries that decision and was not asked again.
+    remembered_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decision remembered from"),
+    )
+    # A false positive decided before on this entry, which has changed since: asked again.
+    reopened_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("asked again after"),
+    )
 
     class Meta:
         ordering = ["-score", "pk"]
         constraints = [
-            # Re-screening finds the same entries again: it must not add them twice.
-            models.UniqueConstraint(fields=["application", "entry", "subject"], name="watchlist_hit_unique_per_app"),
+            # One hit per party and list entry (its content): re-screening must not add it twice.
+            models.UniqueConstraint(fields=["application", "source", "entry_external_id", "entry_fingerprint"],
+                                    name="watchlist_hit_one_per_app_entry"),
             models.UniqueConstraint(
-                fields=["customer", "entry", "subject"], condition=Q(application__isnull=True),
-                name="watchlist_hit_unique_per_customer",
+                fields=["customer", "source", "entry_external_id", "entry_fingerprint"],
+                condition=Q(application__isnull=True), name="watchlist_hit_one_per_customer_entry",
             ),
             models.CheckConstraint(
                 condition=Q(application__isnull=False) | Q(customer__isnull=False), name="watchlist_hit_has_party"

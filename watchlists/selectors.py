@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from onboarding.enums import State
 from onboarding.models import Application
 from watchlists.enums import Disposition, ImportState
-from watchlists.models import ImportJob, ScreeningHit, ScreeningRun, WatchlistSource
+from watchlists.models import ImportJob, ListChange, ScreeningHit, ScreeningRun, WatchlistSource
 
 
 def has_true_match(*, application_id: int | None = None, customer_id: int | None = None) -> bool:
@@ -58,7 +58,8 @@ def hits_for_application(application_id: int) -> QuerySet[ScreeningHit]:
     pending_first = Case(When(disposition=Disposition.PENDING, then=Value(0)), default=Value(1))
     return (
         ScreeningHit.objects.filter(application_id=application_id)
-        .select_related("entry", "source", "dispositioned_by")
+        .select_related("entry", "source", "dispositioned_by", "remembered_from__dispositioned_by",
+                        "reopened_from__dispositioned_by")
         .order_by(pending_first, "-score", "pk")
     )
 
@@ -70,6 +71,11 @@ def latest_run(application_id: int) -> ScreeningRun | None:
 def sources_overview() -> QuerySet[WatchlistSource]:
     """The sources with their stored counts (never COUNT(*) over a million entries)."""
     return WatchlistSource.objects.select_related("imported_by").order_by("name")
+
+
+def recent_changes(source_id: int, limit: int = 20) -> list[ListChange]:
+    """The source's last imports and refresh attempts, newest first."""
+    return list(ListChange.objects.filter(source_id=source_id).defer("entry_ids")[:limit])
 
 
 @dataclass(frozen=True)

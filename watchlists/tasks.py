@@ -28,3 +28,16 @@ def screen_open_applications() -> int:
 def run_import_job(*, job_id: int) -> str:
     """Import the file of an import job (the import page); a job already taken is left alone."""
     return services.import_job_run(job_id=job_id).status
+
+
+@shared_task(name="watchlists.rescreen_change")
+def rescreen_change(*, change_id: int) -> int:
+    """After a re-import: screen again the parties its added and changed entries can match."""
+    change = services.rescreen_change(change_id=change_id)
+    return (change.applications_rescreened or 0) + (change.customers_rescreened or 0)
+
+
+@shared_task(name="watchlists.refresh_due_sources", ignore_result=True)
+def refresh_due_sources() -> list[int]:
+    """Hourly (beat): import again the sources whose refresh interval has passed."""
+    return services.refresh_due_sources()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from watchlists import conf, selectors, services
 from watchlists import permissions as perms
-from watchlists.forms import DispositionForm, ImportForm, SearchForm
+from watchlists.forms import DispositionForm, ImportForm, RefreshForm, SearchForm
 from watchlists.importing import ImportFailed
 from watchlists.matching import search
 from watchlists.models import ImportJob, ScreeningHit
@@ -31,6 +31,41 @@ def source_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(selectors.sources_overview(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "watchlists/source_list.html", {"page": page})
+
+
+@require_GET
+@login_required
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A list: its last imports' differences, who they re-screened, and a failed refresh."""
+    if not perms.can_manage_lists(request.user):
+        raise PermissionDenied
+    source = get_object_or_404(selectors.sources_overview(), pk=pk)
+    form = RefreshForm(initial={"refresh_location": source.refresh_location,
+                                "refresh_format": source.refresh_format, "refresh_hours": source.refresh_hours})
+    return _source_page(request, source, form)
+
+
+def _source_page(request: HttpRequest, source, form: RefreshForm, status: int = 200) -> HttpResponse:
+    return render(request, "watchlists/source_detail.html", {
+        "source": source, "changes": selectors.recent_changes(source.pk), "form": form,
+    }, status=status)
+
+
+@require_POST
+@login_required
+def source_refresh_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    if not perms.can_manage_lists(request.user):
+        raise PermissionDenied
+    source = get_object_or_404(selectors.sources_overview(), pk=pk)
+    form = RefreshForm(request.POST)
+    if not form.is_valid():
+        return _source_page(request, source, form, status=400)
+    services.source_refresh_configure(
+        source_id=source.pk, actor=request.user, location=form.cleaned_data["refresh_location"],
+        file_format=form.cleaned_data["refresh_format"], hours=form.cleaned_data["refresh_hours"],
+    )
+    messages.success(request, _("Refresh settings saved."))
+    return redirect("watchlists:source_detail", pk=source.pk)
 
 
 @require_http_methods(["GET", "POST"])

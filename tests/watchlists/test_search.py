@@ -101,11 +101,13 @@ def test_screen_command_json_shape_and_order(db):
     first, second = WatchlistEntry.objects.get(external_id="A-1"), WatchlistEntry.objects.get(external_id="A-2")
     assert found == [
         {"entry_id": first.pk, "name": "Acme Trading LLC", "matched_name": "Acme Trading LLC", "score": 100.0,
-         "source": "Test list"},
+         "source": "Test list", "list_entry_id": "A-1"},
         {"entry_id": second.pk, "name": "Acme Tradng", "matched_name": "Acme Tradng", "score": 95.7,
-         "source": "Test list"},
+         "source": "Test list", "list_entry_id": "A-2"},
     ]
-    assert all(list(item) == ["entry_id", "name", "matched_name", "score", "source"] for item in found)
+    # The existing keys first, as before; the id in the list is added at the end.
+    assert all(list(item) == ["entry_id", "name", "matched_name", "score", "source", "list_entry_id"]
+               for item in found)
 
 
 def test_screen_command_country_and_limit(db):

@@ -1,4 +1,4 @@
-"""python manage.py import_watchlist PATH --source NAME [--format csv|opensanctions]"""
+"""python manage.py import_watchlist PATH [PATH…] --source NAME [--format csv|opensanctions|ftm|ofac|un|uk|eu]"""
 
 from __future__ import annotations
 
@@ -18,18 +18,25 @@ class Command(BaseCommand):
     help = "Replace a watchlist source's entries with a file's, in one transaction."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="CSV file to import")
+        parser.add_argument("paths", nargs="+", metavar="path",
+                            help="the list file, or a folder or several files (OFAC: SDN.CSV, ALT.CSV, ADD.CSV)")
         parser.add_argument("--source", required=True, help="name of the list, e.g. 'OpenSanctions'")
-        parser.add_argument("--format", default=SourceFormat.CSV, choices=SourceFormat.values,
+        parser.add_argument("--format", default=None, choices=SourceFormat.values,
                             help="csv: id,name,aliases,country,program,entity_type; "
-                                 "opensanctions: the targets.simple.csv export")
+                                 "opensanctions: the targets.simple.csv export; ftm: entities.ftm.json; "
+                                 "ofac: SDN.CSV with ALT.CSV and ADD.CSV; un: the UN consolidated XML; "
+                                 "uk: OFSI ConList.csv; eu: the EU financial sanctions CSV "
+                                 "(default: told from the file)")
         parser.add_argument("--workers", type=int, default=None,
                             help="processes normalising names (default: the CPU count for files over 20 MB)")
 
-    def handle(self, *args, path: str, source: str, format: str, workers: int | None, **options) -> None:
-        if not os.path.isfile(path):
-            raise CommandError(f"No such file: {path}")
-        total = os.path.getsize(path)
+    def handle(self, *args, paths: list[str], source: str, format: str | None, workers: int | None,
+               **options) -> None:
+        for path in paths:
+            if not os.path.exists(path):
+                raise CommandError(f"No such file: {path}")
+        total = sum(_size(path) for path in paths)
+        path = paths[0] if len(paths) == 1 else ", ".join(paths)
         if workers is None:
             # Starting worker processes costs about a second: worth it for big lists only.
             workers = min(2, os.cpu_count() or 1) if total > 20_000_000 else 0
@@ -45,8 +52,8 @@ class Command(BaseCommand):
 
         try:
             with bar:
-                result = watchlist_import(file=path, source_name=source, file_format=format, progress=progress,
-                                          workers=workers)
+                result = watchlist_import(file=paths[0] if len(paths) == 1 else paths, source_name=source,
+                                          file_format=format, progress=progress, workers=workers)
         except ImportFailed as error:
             raise CommandError(
                 _("%(path)s: %(error)s The previous list of “%(source)s” stays in force.")
@@ -56,3 +63,10 @@ class Command(BaseCommand):
             f"{result.source.name}: {result.entries:,} entries, {result.names:,} names, "
             f"{result.identifiers:,} identifiers imported in {result.seconds:.1f} s."
         ))
+
+
+def _size(path: str) -> int:
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(path, name)) for name in os.listdir(path)
+                   if os.path.isfile(os.path.join(path, name)))
+    return os.path.getsize(path)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--country", default=None, help="ISO country code: leave out other countries' entries")
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--json", action="store_true", help="print a JSON list (entry_id, name, matched_name, "
-                                                                "score, source), best first")
+                                                                "score, source, list_entry_id), best first")
 
     def handle(self, *args, name: str, country: str | None, limit: int, json: bool, **options) -> None:
         if limit < 1:
