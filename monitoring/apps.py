@@ -23,6 +23,9 @@ class MonitoringConfig(AppConfig):
         watchlist_signals.watchlist_imported.connect(
             receivers.watchlist_imported, dispatch_uid="monitoring.watchlist_imported"
         )
+        watchlist_signals.watchlist_changed.connect(
+            receivers.watchlist_changed, dispatch_uid="monitoring.watchlist_changed"
+        )
         from outcomes.signals import outcomes_computed
 
         outcomes_computed.connect(receivers.outcomes_computed, dispatch_uid="monitoring.outcomes_computed")

@@ -45,6 +45,14 @@ def watchlist_imported(sender, **kwargs) -> None:
     transaction.on_commit(queue)
 
 
+def watchlist_changed(sender, customer_ids, new_hits, **kwargs) -> None:
+    """A re-import touched some customers: those with new hits are re-evaluated at the next tick,
+    which raises the watchlist alert (the same indicator as after a full re-screen)."""
+    from monitoring.services import customers_make_due
+
+    customers_make_due([customer_id for customer_id, count in (new_hits or {}).items() if count])
+
+
 def hit_dispositioned(sender, hit, **kwargs) -> None:
     """A customer's hit confirmed or dismissed: re-evaluate the customer at the next tick."""
     if hit.customer_id is None:
