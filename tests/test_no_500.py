@@ -47,7 +47,7 @@ from screening.models import Criterion, ScorecardVersion, SiteVisit, SiteVisitPh
 from screening.selectors import published_version
 from tests.factories import PNG_BYTES, pdf_upload
 from watchlists import services as watchlist_services
-from watchlists.models import ImportJob, ScreeningHit
+from watchlists.models import ImportJob, ScreeningHit, WatchlistSource
 
 BAD_TEXT = {"nul": "x\x00y", "control": "x\x07y"}
 BAD_IDS = {"superscript digit": "²", "beyond 64 bits": "9" * 25, "huge exponent": "1e999999999999"}
@@ -106,6 +106,7 @@ ID_SOURCES = {
     "deliveries": lambda user: _first(WebhookDelivery),
     "receivables": lambda user: _first(ReceivablesImport),
     "cases": lambda user: _first(Case),
+    "sources": lambda user: _first(WatchlistSource),
 }
 
 

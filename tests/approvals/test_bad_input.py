@@ -24,9 +24,12 @@ def test_vote_for_a_round_that_is_not_an_id_is_refused(client, people, committee
     assert Vote.objects.count() == 0
 
 
-def test_vote_for_a_round_beyond_64_bits_says_it_does_not_exist(client, people, committee_app):
+def test_vote_for_a_round_beyond_64_bits_is_refused_as_not_the_open_round(client, people, committee_app):
     response = _vote(client, people["fay"], committee_app, round="9" * 25, department="finance", decision="approve")
-    assert [str(m) for m in response.context["messages"]] == ["This committee round does not exist."]
+    assert [str(m) for m in response.context["messages"]] == [
+        "The committee round you saw is no longer the open one: your vote was not recorded. "
+        "Please read the application again."
+    ]
 
 
 @pytest.mark.parametrize("departments", ["5", '{"finance": 1}', '"finance"', '[["finance"]]', "[1]"])
