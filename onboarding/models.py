@@ -167,12 +167,16 @@ class ApplicationQuerySet(models.QuerySet):
             raise StateWriteRefused("Application.state is changed only by onboarding.services.application_transition.")
         return super().bulk_update(objs, fields, *args, **kwargs)
 
-    def overdue(self, now=None) -> ApplicationQuerySet:
+    @staticmethod
+    def overdue_condition(now=None) -> Q:
         now = now or timezone.now()
         q = Q(pk__in=[])
         for state, days in settings.STAGE_DEADLINE_DAYS.items():
             q |= Q(state=state, state_entered_at__lt=now - timedelta(days=days))
-        return self.filter(q)
+        return q
+
+    def overdue(self, now=None) -> ApplicationQuerySet:
+        return self.filter(self.overdue_condition(now))
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
