@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "approvals",
     "monitoring",
 ]
+if DEBUG:
+    INSTALLED_APPS.append("bench")  # benchmark commands (bench_pages), never in production
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -53,7 +53,9 @@ def template_violations(app: str, source: str, libraries: dict[str, str]) -> lis
 
 
 def test_the_layers_are_read_from_the_contract():
-    assert LAYERS == {"accounts": 0, "onboarding": 1, "watchlists": 2, "screening": 3, "approvals": 4, "monitoring": 4}
+    assert LAYERS == {
+        "accounts": 0, "onboarding": 1, "watchlists": 2, "screening": 3, "approvals": 4, "monitoring": 4, "bench": 5,
+    }
 
 
 def test_templates_load_only_their_own_or_lower_apps_tag_libraries():
