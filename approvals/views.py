@@ -22,6 +22,7 @@ from onboarding import selectors as onboarding_selectors
 from onboarding.enums import ApplicationKind, Tier
 from onboarding.models import Application, Customer, CustomerCondition
 from onboarding.pagination import next_page
+from onboarding.rendering import filter_fields
 from screening.models import SiteVisitPhoto
 from screening.presentation import breakdown_context
 
@@ -197,8 +198,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     selectors.annotate_condition_counts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "approvals/customer_list.html", {"filter": filterset, "page": page,
-                                                             "query": query.urlencode()})
+    return render(request, "approvals/customer_list.html", {
+        "filter": filterset, "filter_fields": filter_fields(filterset.form), "page": page, "query": query.urlencode(),
+    })
 
 
 def _get_customer(request: HttpRequest, pk: int) -> Customer:

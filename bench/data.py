@@ -1,7 +1,8 @@
 """The data ``bench_pages`` measures with: N applications as years of a busy desk leave them.
 
-Applications are created with ``bulk_create`` (the state given at construction, which the
-protected field allows; nothing writes ``state`` afterwards); their state history, documents,
+Applications are created with ``bulk_create`` and given the state their transitions would have
+led to in one SQL ``UPDATE`` (bench only: in the code only the transition function writes the
+state); their state history, documents,
 history records, committee rounds, customers, conditions, notifications and alerts are
 inserted with SQL shaped like the rows the services write. Only ``bench_pages`` calls this, on
 a database of its own.
@@ -113,7 +114,7 @@ def build(n: int, alerts: int, *, seed: int = 7, out=print) -> None:
         if state == State.DRAFT:
             entered = created
         applications.append(Application(
-            state=state, state_entered_at=entered, created_by=sales[i % len(sales)],
+            state_entered_at=entered, created_by=sales[i % len(sales)],
             submitted_at=submitted, decided_at=entered if not open_ else None,
             document_reviewer=reviewers[i % 3] if state not in (State.DRAFT, State.DOCUMENT_REVIEW) else None,
             investigator=investigators[i % 3] if state in (State.COMMITTEE_REVIEW, State.APPROVED) else None,
@@ -128,13 +129,17 @@ def build(n: int, alerts: int, *, seed: int = 7, out=print) -> None:
         ))
     with transaction.atomic():
         Application.objects.bulk_create(applications, batch_size=5000)
-        # auto_now_add stamped them all now: spread them over the history instead.
+        # The states the transitions would have led to, in SQL: in the code only the transition
+        # function writes the state (tests/test_boundaries.py). And auto_now_add stamped them all
+        # now: spread them over the history instead.
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE onboarding_application SET created_at = v.c, updated_at = v.c FROM "
-                "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::timestamptz[]) AS c) v WHERE v.id = onboarding_application.id",
-                [[a.pk for a in applications], [a.state_entered_at - timedelta(days=2) if a.state != State.DRAFT
-                                                 else a.state_entered_at for a in applications]],
+                "UPDATE onboarding_application SET state = v.s, created_at = v.c, updated_at = v.c FROM "
+                "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS s, unnest(%s::timestamptz[]) AS c) v "
+                "WHERE v.id = onboarding_application.id",
+                [[a.pk for a in applications], [str(state) for state in states],
+                 [a.state_entered_at - timedelta(days=2) if state != State.DRAFT else a.state_entered_at
+                  for a, state in zip(applications, states, strict=True)]],
             )
     out(f"  {n:,} applications")
     _history(staff)

@@ -125,6 +125,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The customer list pages in name order, for everyone or for one sales owner (issue 16).
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["sales_owner", "name", "id"], name="customer_owner_name_idx"),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 
@@ -255,7 +260,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "state_entered_at"])]
+        indexes = [
+            models.Index(fields=["state", "state_entered_at"]),
+            # All applications and My applications, newest first, read a page off an index (issue 16).
+            models.Index(fields=["-created_at"], name="application_newest_idx"),
+            models.Index(fields=["created_by", "-created_at"], name="application_owner_newest_idx"),
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 

@@ -31,6 +31,7 @@ from onboarding.forms import (
 )
 from onboarding.models import Application, Document
 from onboarding.pagination import next_page
+from onboarding.rendering import filter_fields
 from onboarding.validators import normalise_credit_code, validate_credit_code
 
 PAGE_SIZE = 25
@@ -61,7 +62,8 @@ def _paginated_list(request: HttpRequest, queryset, template: str, title: str, *
     query.pop("page", None)
     return render(
         request, template,
-        {"filter": filterset, "page": page, "title": title, "query": query.urlencode(), **extra},
+        {"filter": filterset, "filter_fields": filter_fields(filterset.form), "page": page, "title": title,
+         "query": query.urlencode(), **extra},
     )
 
 

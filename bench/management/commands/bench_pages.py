@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=int, default=10, help="seconds per page (after 2 s of warm-up)")
         parser.add_argument("--skip-setup", action="store_true", help="measure the data of the last run")
         parser.add_argument("--only", default="", help="comma-separated page names to measure")
+        parser.add_argument("--profile", type=int, default=0, metavar="REQUESTS",
+                            help="first profile each page in-process over this many requests (bench/profile_pages.py)")
 
     def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
@@ -104,7 +107,14 @@ class Command(BaseCommand):
             pages = [p for p in pages if p[0] in wanted or p[0] == "hello-world"]
         counts = {name: self.queries(path, staff[role][0]) for name, role, path in pages}
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-            server, port = self.start(Path(tmp), options["workers"])
+            env = self.environment(Path(tmp))
+            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True,
+                           cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
+            if options["profile"]:
+                listed = [(name, path, self.session(staff[role][0])) for name, role, path in pages]
+                subprocess.run([sys.executable, "-m", "bench.profile_pages", json.dumps(listed), str(options["profile"])],
+                               env=env, check=True, cwd=settings.BASE_DIR)
+            server, port = self.start(env, options["workers"])
             try:
                 # Every worker answers its first requests slowly (imports, template compilation):
                 # warm them all up on every page before measuring anything.
@@ -185,14 +195,15 @@ class Command(BaseCommand):
 
     # --- The server and the load ---------------------------------------------------------------
 
-    def start(self, tmp: Path, workers: int):
-        env = {
+    def environment(self, tmp: Path) -> dict:
+        """Production settings (DEBUG off) with the bench URL conf; the same key signs the sessions."""
+        return {
             **os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "0",
             "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
             "VETTED_VAR_DIR": str(tmp), "LOG_LEVEL": "WARNING",
         }
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True,
-                       cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
+
+    def start(self, env: dict, workers: int):
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(workers),
