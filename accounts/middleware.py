@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
@@ -54,3 +57,41 @@ class TwoFactorMiddleware:
                 return redirect("two_factor_setup")
             request.two_factor_held = True  # the menu would only lead back here
         return None
+
+
+class SessionRefreshMiddleware:
+    """Keep the idle timeout without writing the session on every request.
+
+    ``SESSION_SAVE_EVERY_REQUEST`` would cost an ``UPDATE`` of the session row per page. Instead
+    the session remembers when it was last saved (``_refreshed``, seconds since the epoch) and is
+    saved again — pushing its expiry and the cookie's ``max-age`` to a full ``SESSION_COOKIE_AGE``
+    from now — once ``SESSION_REFRESH_SECONDS`` have passed. A session therefore ends between
+    ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` after its last
+    request. Only sessions the request loaded anyway are looked at (no extra query), and an empty
+    session (signed out) is left alone.
+    Must come right after SessionMiddleware, so that its mark is seen when the session is saved.
+    """
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response  # not loaded by this request, or signed out
+        now = int(time.time())
+        refreshed = session.get(self.KEY)
+        stale = not isinstance(refreshed, int) or not 0 <= now - refreshed < settings.SESSION_REFRESH_SECONDS
+        if stale or session.modified:  # a modified session is saved anyway: note when
+            session[self.KEY] = now
+        return response
+
+
+def note_session_saved(sender, request, user, **kwargs) -> None:
+    """At sign-in the session is saved with a fresh expiry: say so (``user_logged_in`` receiver)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRefreshMiddleware.KEY] = int(time.time())

@@ -133,17 +133,34 @@ def key_ratios(application: Application) -> KeyRatios:
 # --- Customers ---
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
-    """Admitted customers ``user`` may see, with open and overdue condition counts (one query)."""
+    """Admitted customers ``user`` may see, each marked whether its review is overdue.
+
+    The condition counts are not annotated here: a ``COUNT`` joined to the conditions groups
+    every customer before the page is cut; ``annotate_condition_counts`` reads them for the
+    rows shown.
+    """
     today = timezone.localdate()
-    open_condition = Q(conditions__fulfilled_at__isnull=True)
     queryset = Customer.objects.select_related("sales_owner", "industry").annotate(
-        open_conditions=Count("conditions", filter=open_condition),
-        overdue_conditions=Count("conditions", filter=open_condition & Q(conditions__due_date__lt=today)),
         review_overdue=ExpressionWrapper(Q(next_review_date__lt=today), output_field=BooleanField()),
     )
     if perms.can_list_all_customers(user):
         return queryset
     return queryset.filter(sales_owner=user)
+
+
+def annotate_condition_counts(customers: list[Customer]) -> None:
+    """Set ``open_conditions`` and ``overdue_conditions`` on each of ``customers`` (one query)."""
+    today = timezone.localdate()
+    counts = {
+        row["customer_id"]: row
+        for row in CustomerCondition.objects.filter(customer__in=customers, fulfilled_at__isnull=True)
+        .values("customer_id").order_by()
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    } if customers else {}
+    for customer in customers:
+        row = counts.get(customer.pk, {})
+        customer.open_conditions = row.get("open", 0)
+        customer.overdue_conditions = row.get("overdue", 0)
 
 
 def customer_applications(customer: Customer) -> QuerySet[Application]:

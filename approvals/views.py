@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,8 @@ from onboarding import permissions as onboarding_perms
 from onboarding import selectors as onboarding_selectors
 from onboarding.enums import ApplicationKind, Tier
 from onboarding.models import Application, Customer, CustomerCondition
+from onboarding.pagination import next_page
+from onboarding.rendering import filter_fields
 from screening.models import SiteVisitPhoto
 from screening.presentation import breakdown_context
 
@@ -192,11 +193,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if not perms.can_list_customers(request.user):
         raise PermissionDenied
     filterset = CustomerFilter(request.GET or None, queryset=selectors.customers_visible_to(request.user))
-    page = Paginator(filterset.qs.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # A page without a total, its condition counts read for its rows only (issue 16).
+    page = next_page(filterset.qs.order_by("name", "pk"), request.GET.get("page"), PAGE_SIZE)
+    selectors.annotate_condition_counts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "approvals/customer_list.html", {"filter": filterset, "page": page,
-                                                             "query": query.urlencode()})
+    return render(request, "approvals/customer_list.html", {
+        "filter": filterset, "filter_fields": filter_fields(filterset.form), "page": page, "query": query.urlencode(),
+    })
 
 
 def _get_customer(request: HttpRequest, pk: int) -> Customer:

@@ -125,6 +125,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The customer list pages in name order, for everyone or for one sales owner (issue 16).
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["sales_owner", "name", "id"], name="customer_owner_name_idx"),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 
@@ -167,12 +172,16 @@ class ApplicationQuerySet(models.QuerySet):
             raise StateWriteRefused("Application.state is changed only by onboarding.services.application_transition.")
         return super().bulk_update(objs, fields, *args, **kwargs)
 
-    def overdue(self, now=None) -> ApplicationQuerySet:
+    @staticmethod
+    def overdue_condition(now=None) -> Q:
         now = now or timezone.now()
         q = Q(pk__in=[])
         for state, days in settings.STAGE_DEADLINE_DAYS.items():
             q |= Q(state=state, state_entered_at__lt=now - timedelta(days=days))
-        return self.filter(q)
+        return q
+
+    def overdue(self, now=None) -> ApplicationQuerySet:
+        return self.filter(self.overdue_condition(now))
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -251,7 +260,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "state_entered_at"])]
+        indexes = [
+            models.Index(fields=["state", "state_entered_at"]),
+            # All applications and My applications, newest first, read a page off an index (issue 16).
+            models.Index(fields=["-created_at"], name="application_newest_idx"),
+            models.Index(fields=["created_by", "-created_at"], name="application_owner_newest_idx"),
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 

@@ -8,7 +8,6 @@ from itertools import chain
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,8 @@ from onboarding.forms import (
     document_type_for_customer,
 )
 from onboarding.models import Application, Document
+from onboarding.pagination import next_page
+from onboarding.rendering import filter_fields
 from onboarding.validators import normalise_credit_code, validate_credit_code
 
 PAGE_SIZE = 25
@@ -56,12 +57,14 @@ def _paginated_list(request: HttpRequest, queryset, template: str, title: str, *
     if "state_chart" in extra:
         extra["state_chart_json"] = json.dumps(extra["state_chart"], ensure_ascii=False)
     filterset = ApplicationFilter(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # No total: counting every matching application is what grew with the years (issue 16).
+    page = next_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request, template,
-        {"filter": filterset, "page": page, "title": title, "query": query.urlencode(), **extra},
+        {"filter": filterset, "filter_fields": filter_fields(filterset.form), "page": page, "title": title,
+         "query": query.urlencode(), **extra},
     )
 
 

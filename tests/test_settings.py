@@ -89,11 +89,14 @@ def test_bad_setting_stops_the_process_naming_the_variable(tmp_path, env, messag
 
 
 def test_session_idle_minutes_sets_the_session_lifetime(tmp_path):
-    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST)"
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST, s.SESSION_REFRESH_SECONDS)"
+    )
     env = production_env(SESSION_IDLE_MINUTES="10")
     result = manage("shell", "--no-imports", "-c", code, env=env, var_dir=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "600 True"
+    assert result.stdout.strip() == "600 False 20"
 
 
 @pytest.mark.django_db
@@ -168,15 +171,23 @@ def test_login_success_before_the_limit_resets_the_count(client):
 
 def test_session_idle_timeout_defaults_to_thirty_minutes():
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed when a thirtieth of it has passed, not on every request (issue 16).
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert django_settings.SESSION_REFRESH_SECONDS == 60
 
 
 @pytest.mark.django_db
-def test_session_cookie_is_renewed_on_every_request(client):
+def test_session_cookie_is_renewed_once_a_minute_has_passed(client):
     client.force_login(user_with(Role.RISK_MANAGER, username="rosa"))
+    assert "sessionid" not in client.get(reverse("onboarding:application_list")).cookies  # just signed in
+    session = client.session
+    session["_refreshed"] -= 61
+    session.save()
     response = client.get(reverse("onboarding:application_list"))
     assert response.status_code == 200
     assert response.cookies["sessionid"]["max-age"] == 1800
+    expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+    assert timedelta(seconds=1790) < expiry - timezone.now() <= timedelta(seconds=1800)
 
 
 @pytest.mark.django_db
