@@ -223,7 +223,7 @@ def two_factor_enrol(*, user: User, secret: str, code: str, ip_address: str | No
         raise TwoFactorError(_("Two-factor sign-in is already set up for this account."))
     code = normalise_code(code)
     totp = TOTP(unhexlify(secret.encode()), digits=TOTP_DIGITS)
-    if not (code.isdigit() and len(code) == TOTP_DIGITS and totp.verify(int(code), tolerance=1)):
+    if not (code.isascii() and code.isdigit() and len(code) == TOTP_DIGITS and totp.verify(int(code), tolerance=1)):
         raise TwoFactorError(_("That code does not match. Enter the 6-digit code your app shows now."))
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(
@@ -247,7 +247,7 @@ def two_factor_check(*, user: User, code: str, ip_address: str | None = None) ->
     to check codes and ``TwoFactorError`` for a wrong code.
     """
     code = normalise_code(code)
-    is_app_code = code.isdigit() and len(code) == TOTP_DIGITS
+    is_app_code = code.isascii() and code.isdigit() and len(code) == TOTP_DIGITS
     model = TOTPDevice if is_app_code else StaticDevice
     with transaction.atomic():
         # Locked: two requests with the same code (or recovery code) cannot both be accepted.

@@ -84,7 +84,7 @@ def validation_page(request: HttpRequest) -> HttpResponse:
     if chosen is None:
         raise Http404
     window = request.GET.get("window", "")
-    window_months = int(window) if window.isdigit() and 1 <= int(window) <= 36 else 12
+    window_months = int(window) if window.isascii() and window.isdigit() and 1 <= int(window) <= 36 else 12
     report = validate(chosen, window_months=window_months)
     reports = [report]
     if published is not None and published.pk != chosen.pk:

@@ -61,7 +61,7 @@ def _count(value: str, line: int, column: str, maximum: int | None = None) -> in
     value = value.strip()
     if value == "":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise CreditImportError(
             _("Line %(line)s: %(column)s must be a whole number of zero or more, not “%(value)s”.")
             % {"line": line, "column": column, "value": value}

@@ -80,7 +80,7 @@ class BulkAcknowledgeForm(AcknowledgeForm):
         super().__init__(*args, **kwargs)
         # Any ids: the service acknowledges those that exist and are open.
         raw = self.data.getlist("alerts") if hasattr(self.data, "getlist") else self.data.get("alerts", [])
-        self.fields["alerts"].choices = [(value, value) for value in raw if str(value).isdigit()]
+        self.fields["alerts"].choices = [(value, value) for value in raw if str(value).isascii() and str(value).isdigit()]
 
 
 class NoteForm(CleanTextMixin, forms.Form):

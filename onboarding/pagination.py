@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accounts.validators import parse_id
+
 # Beyond this a page number is refused as page 1: an OFFSET that deep reads every row before it.
 MAX_PAGE = 10_000
 
@@ -42,9 +44,8 @@ class NextPage(Sequence):
 
 def page_number(value: str | None) -> int:
     """The page asked for: a whole number from 1 to MAX_PAGE, anything else is page 1."""
-    if value and value.isdigit() and 1 <= int(value) <= MAX_PAGE:
-        return int(value)
-    return 1
+    number = parse_id(value)  # ASCII digits only: "²".isdigit() is true, int("²") raises
+    return number if number is not None and number <= MAX_PAGE else 1
 
 
 def next_page(queryset, page: str | None, per_page: int) -> NextPage:

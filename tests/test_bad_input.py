@@ -126,3 +126,17 @@ def test_filter_set_form_class_has_the_rule():
 ])
 def test_parse_id(value, expected):
     assert parse_id(value) == expected
+
+
+@pytest.mark.django_db
+def test_unicode_digits_are_not_read_as_numbers_in_codes_and_windows(client):
+    """``"²".isdigit()`` is true but ``int("²")`` raises: these paths take ASCII digits only."""
+    from accounts.roles import Role
+    from accounts.services import TwoFactorError, two_factor_enrol
+    from tests.factories import user_with
+
+    user = user_with()
+    with pytest.raises(TwoFactorError):
+        two_factor_enrol(user=user, secret="00" * 20, code="²²²²²²")
+    client.force_login(user_with(Role.RISK_MANAGER))
+    assert client.get("/analysis/validation/", {"window": "²"}).status_code == 200

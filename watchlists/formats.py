@@ -273,7 +273,7 @@ def _ofac_details(binary: BinaryIO | None, counter: Counter, width: int, file_na
             raise ImportFailed(gettext_noop("%(file)s: expected %(expected)d fields, found %(found)d."), line,
                                {"file": file_name, "expected": width, "found": len(fields)})
         number = fields[0].strip()
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise ImportFailed(gettext_noop("%(file)s: the entry number “%(value)s” is not a number."), line,
                                {"file": file_name, "value": number[:40]})
         details.setdefault(number, []).append([_ofac_value(field) for field in fields])
@@ -295,7 +295,7 @@ def _ofac(members: dict[str, BinaryIO], counter: Counter) -> Iterator[Row]:
                                {"file": "SDN.CSV", "expected": 12, "found": len(fields)})
         number, name, kind, program = (_ofac_value(field) for field in fields[:4])
         remarks = _ofac_value(fields[11])
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise ImportFailed(gettext_noop("%(file)s: the entry number “%(value)s” is not a number."), line,
                                {"file": "SDN.CSV", "value": number[:40]})
         if not name:

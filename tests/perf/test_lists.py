@@ -106,3 +106,10 @@ def test_the_remembered_filter_form_shows_each_request_its_own_values_and_langua
     with translation.override("zh-hans"):
         label = str(Application._meta.get_field("state").verbose_name)
     assert f">{label}</label>" in client.get(url, {"q": "alpha"}).content.decode()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3), ("²", 1), ("0", 1), ("-2", 1), ("9" * 25, 1), ("", 1), (None, 1)])
+def test_page_number_takes_only_ascii_digits(value, expected):
+    from onboarding.pagination import page_number
+
+    assert page_number(value) == expected
