@@ -40,6 +40,9 @@ def navigation(request) -> dict:
         items.append((_("Watchlist search"), reverse("watchlists:search")))
     if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
         items.append((_("Sign-in security"), reverse("security_log")))
+    if user.has_role(Role.ADMIN):
+        # By URL name only: accounts imports no higher app (the page checks its own permission).
+        items.append((_("API clients"), reverse("api:client_list")))
     if user.has_role(Role.ADMIN) and user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "unread_notifications": user.notifications.filter(read_at__isnull=True).count()}

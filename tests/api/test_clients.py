@@ -135,3 +135,16 @@ def test_creating_a_client_needs_an_admin(sales):
 
     with pytest.raises(PermissionDenied):
         services.api_client_create(name="x", user=sales, scopes=[Scope.READ], actor=user_with(Role.RISK_MANAGER))
+
+
+def test_the_navigation_links_api_clients_for_admins_only(rf, db):
+    from accounts.context_processors import navigation
+    from accounts.roles import Role
+    from tests.factories import user_with
+
+    shown = {}
+    for role in (Role.ADMIN, Role.RISK_MANAGER, Role.SALES):
+        request = rf.get("/")
+        request.user = user_with(role)
+        shown[str(role)] = dict((str(label), url) for label, url in navigation(request)["nav_items"]).get("API clients")
+    assert shown == {"admin": "/api/clients/", "risk_manager": None, "sales": None}
