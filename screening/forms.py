@@ -128,8 +128,19 @@ class CriterionForm(CleanTextMixin, forms.ModelForm):
         fields = ["label", "weight", "ordering"]
 
 
+class ExistingRowsFormSet(forms.BaseInlineFormSet):
+    """Edits the rows the draft already has: a crafted management form (TOTAL_FORMS or
+    INITIAL_FORMS) neither adds rows nor makes Django build thousands of forms."""
+
+    def initial_form_count(self) -> int:
+        return len(self.get_queryset())
+
+    def total_form_count(self) -> int:
+        return self.initial_form_count()
+
+
 CriterionFormSet = forms.inlineformset_factory(
-    ScorecardVersion, Criterion, form=CriterionForm, extra=0, can_delete=False,
+    ScorecardVersion, Criterion, form=CriterionForm, formset=ExistingRowsFormSet, extra=0, can_delete=False,
 )
 
 
@@ -199,7 +210,7 @@ class KnockOutRuleForm(CleanTextMixin, forms.ModelForm):
 
 
 KnockOutFormSet = forms.inlineformset_factory(
-    ScorecardVersion, KnockOutRule, form=KnockOutRuleForm, extra=0, can_delete=False,
+    ScorecardVersion, KnockOutRule, form=KnockOutRuleForm, formset=ExistingRowsFormSet, extra=0, can_delete=False,
 )
 
 
@@ -233,8 +244,11 @@ class BaseBandFormSet(forms.BaseInlineFormSet):
         return form
 
 
+BAND_MAX = 30  # far more than any scale needs; also what a crafted TOTAL_FORMS can ask for
+
 BandFormSet = forms.inlineformset_factory(
     Criterion, Band, form=BandForm, formset=BaseBandFormSet, extra=1, can_delete=True,
+    max_num=BAND_MAX, absolute_max=BAND_MAX, validate_max=True,
 )
 
 

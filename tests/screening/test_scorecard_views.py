@@ -347,3 +347,37 @@ def test_published_version_page_offers_only_copy(client, risk_manager):
     )
     body = response.content.decode()
     assert "Copy to a draft" in body and "Publish" not in body.replace("Published", "")
+
+
+@pytest.mark.parametrize("initial", ["0", "2000"])
+def test_a_crafted_form_count_adds_no_criteria_or_rules(client, risk_manager, initial):
+    """TOTAL_FORMS/INITIAL_FORMS are the client's: extra rows are ignored, none is created."""
+    draft = _draft(risk_manager)
+    before = (draft.criteria.count(), draft.knockout_rules.count())
+    data = _edit_data(draft, tier_a_min="88")
+    data.update({"criteria-TOTAL_FORMS": "2000", "criteria-INITIAL_FORMS": initial,
+                 "rules-TOTAL_FORMS": "2000", "rules-INITIAL_FORMS": initial,
+                 f"criteria-{before[0]}-label": "Injected", f"criteria-{before[0]}-weight": "1",
+                 f"criteria-{before[0]}-ordering": "99"})
+    client.force_login(risk_manager)
+    response = client.post(reverse("screening:scorecard_edit", args=[draft.pk]), data)
+    assert response.status_code == 302
+    assert (draft.criteria.count(), draft.knockout_rules.count()) == before
+    assert not draft.criteria.filter(label="Injected").exists()
+    assert ScorecardVersion.objects.get(pk=draft.pk).tier_a_min == Decimal("88")
+
+
+def test_more_bands_than_the_cap_is_a_form_error(client, risk_manager):
+    from screening.forms import BAND_MAX
+
+    criterion = _draft(risk_manager).criteria.get(metric="litigation_count")
+    count = criterion.bands.count()
+    data = {"bands-TOTAL_FORMS": str(BAND_MAX + 1), "bands-INITIAL_FORMS": "0",
+            "bands-MIN_NUM_FORMS": "0", "bands-MAX_NUM_FORMS": "1000"}
+    for i in range(BAND_MAX + 1):
+        data.update({f"bands-{i}-lower": str(i), f"bands-{i}-upper": str(i + 1), f"bands-{i}-points": "1"})
+    client.force_login(risk_manager)
+    response = client.post(reverse("screening:criterion_bands", args=[criterion.pk]), data)
+    assert response.status_code in (200, 400)
+    assert "Please submit at most 30 forms." in response.content.decode()
+    assert criterion.bands.count() == count
