@@ -90,11 +90,6 @@ def acts_before(application: Application, user_id: int, stage: Stage) -> list[Ac
     return _memo(application)[(user_id, int(stage))]
 
 
-def forget(application: Application) -> None:
-    """Drop the memo (after the caller recorded a new act on the same instance)."""
-    application.__dict__.pop("_acts_before", None)
-
-
 def refusal(act: Act, *, vote: bool = False) -> str:
     """The sentence shown to a person the act keeps from the stage at hand."""
     if vote:
