@@ -11,10 +11,10 @@ class SourceFormat(models.TextChoices):
     CSV = "csv", _("Simple CSV")
     OPENSANCTIONS = "opensanctions", _("OpenSanctions targets.simple.csv")
     FTM = "ftm", _("OpenSanctions entities.ftm.json (FollowTheMoney JSON lines)")
-    OFAC = "ofac", _("OFAC SDN (SDN.CSV with ALT.CSV and ADD.CSV, or a zip of them)")
+    OFAC = "ofac", _("OFAC SDN (SDN.XML, or SDN.CSV with ALT.CSV and ADD.CSV, or a zip of them)")
     UN = "un", _("UN Security Council consolidated list (XML)")
     UK = "uk", _("UK consolidated list (OFSI ConList.csv)")
-    EU = "eu", _("EU financial sanctions file (CSV, “;”)")
+    EU = "eu", _("EU financial sanctions file (XML, or CSV with “;”)")
 
 
 class Subject(models.TextChoices):

@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 
 from django.utils.translation import gettext_noop
 
+from watchlists.countries import iso_codes
 from watchlists.enums import EntityType, SourceFormat
 from watchlists.importing import _CONTROL, MAX_NAMES_PER_ENTRY, ImportFailed, Row, _csv_failure
 
@@ -110,21 +111,59 @@ def open_inputs(file) -> Iterator[tuple[dict[str, BinaryIO], int]]:
         yield members, total
 
 
+AUTO = "auto"
+UNKNOWN_FORMAT = gettext_noop(
+    "The format of the file cannot be told from its contents: it is none of OFAC SDN (SDN.XML, or SDN.CSV with "
+    "ALT.CSV and ADD.CSV), the UN consolidated list (XML), the EU financial sanctions file (XML or CSV), the UK "
+    "consolidated list (ConList.csv), OpenSanctions (entities.ftm.json or targets.simple.csv) or the simple CSV "
+    "(id,name,aliases,country,program,entity_type). Choose the format if it is one of them."
+)
+_XML_ROOT = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)([^>]*)>")
+
+
+def _head(binary: BinaryIO, size: int = 8192) -> str:
+    """The first bytes of a file as text (BOM dropped), the file put back at its start."""
+    head = binary.read(size)
+    with contextlib.suppress(OSError, io.UnsupportedOperation):
+        binary.seek(0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "replace").lstrip("\ufeff \r\n\t")
+    return head.decode("utf-8", "replace").lstrip("\ufeff \r\n\t")
+
+
+def xml_root(text: str) -> tuple[str, str]:
+    """The root element's local name and its attributes (namespace declarations) in the
+    beginning of an XML file, past the declaration, comments and a DOCTYPE; ("", "") if none."""
+    position = 0
+    while True:
+        start = text.find("<", position)
+        if start < 0:
+            return "", ""
+        if text.startswith(("<?", "<!"), start):
+            end = text.find("-->", start) + 3 if text.startswith("<!--", start) else text.find(">", start) + 1
+            if end <= 0:
+                return "", ""
+            position = end
+            continue
+        match = _XML_ROOT.match(text, start)
+        return (match.group(2), match.group(3)) if match else ("", "")
+
+
 def detect_format(members: dict[str, BinaryIO]) -> str | None:
-    """The format of an import's file(s) from their names and first bytes, or None."""
-    if "sdn.csv" in members:
+    """The format of an import's file(s) from their names and contents (the root element of
+    an XML file, the header of a CSV, the first line of JSON lines), or None."""
+    if "sdn.csv" in members or "sdn.xml" in members:
         return SourceFormat.OFAC
     if len(members) != 1:
         return None
-    binary = next(iter(members.values()))
-    head = binary.read(4096)
-    with contextlib.suppress(OSError, io.UnsupportedOperation):
-        binary.seek(0)
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \r\n\t")
+    text = _head(next(iter(members.values())))
+    if text.startswith("<"):
+        root, attributes = xml_root(text)
+        return {"CONSOLIDATED_LIST": SourceFormat.UN, "sdnList": SourceFormat.OFAC,
+                "export": SourceFormat.EU if "fsd" in attributes or "sanctionEntity" in text else None,
+                "Sanctions": SourceFormat.OFAC if "ofac" in attributes.lower() else None}.get(root)
     first = text.split("\n", 1)[0].lower()
     two = "\n".join(text.split("\n", 2)[:2]).lower()
-    if text.startswith("<") and "consolidated_list" in text.lower():
-        return SourceFormat.UN
     if text.startswith("{"):
         return SourceFormat.FTM
     if "group id" in two and "name 6" in two:
@@ -204,7 +243,7 @@ def _row(
                            {"count": MAX_NAMES_PER_ENTRY})
     return Row(
         line=line, external_id=external_id, name=name, aliases=strong,
-        country=";".join(_unique(countries))[:200], program="; ".join(_unique(programs)),
+        country=";".join(iso_codes(_unique(countries)))[:200], program="; ".join(_unique(programs)),
         entity_type=entity_type, identifiers=[value[:200] for value in _unique(identifiers)],
         weak_aliases=weak_aliases, birth_dates=_unique(birth_dates),
     )
@@ -236,6 +275,60 @@ def _csv_records(lines: Iterable[str], *, delimiter: str = ",") -> Iterator[tupl
         if any(field.strip() for field in fields):
             yield start, fields
         start = reader.line_num + 1
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2] if "}" in tag else tag
+
+
+def xml_entries(
+    binary: BinaryIO, counter: Counter, *, roots: dict[str, str | None], entry: str,
+) -> Iterator[tuple[ElementTree.Element, int, int]]:
+    """Stream an XML list: each ``entry`` element (tags without their namespace), the line it
+    starts on and its number among the entries; each is dropped from the tree once used.
+
+    ``roots`` maps the accepted root elements to None, and other known roots to the message
+    that refuses them. The file is fed one line (at most 1 MB) at a time, so the line of an
+    entry is exact. A syntax error raises ImportFailed with the parser's line.
+    """
+    # Expat (2.4 and later) refuses entity expansion bombs; ElementTree fetches no external entity.
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    open_elements: list[ElementTree.Element] = []
+    line = 1
+    start_line = count = 0
+    try:
+        while True:
+            piece = binary.readline(1 << 20)
+            if not piece:
+                break
+            counter.bytes += len(piece)
+            parser.feed(piece)
+            for event, element in parser.read_events():
+                tag = _local(element.tag)
+                if event == "start":
+                    if not open_elements and (tag not in roots or roots[tag]):
+                        raise ImportFailed(roots.get(tag) or gettext_noop(
+                            "This is not the expected list: its root element is “%(element)s”, not %(expected)s."),
+                            line, {"element": tag[:40], "expected": " or ".join(r for r, m in roots.items() if not m)})
+                    open_elements.append(element)
+                    if tag == entry:
+                        start_line = line
+                    continue
+                open_elements.pop()
+                if tag == entry:
+                    count += 1
+                    for child in element.iter():
+                        child.tag = _local(child.tag)
+                    yield element, start_line, count
+                    if open_elements:
+                        open_elements[-1].remove(element)  # stream: forget what was read
+            line += piece.count(b"\n")
+        parser.close()
+    except ElementTree.ParseError as error:
+        raise ImportFailed(gettext_noop("the XML is malformed (%(error)s)."), error.position[0],
+                           {"error": str(error)}) from None
+    if count == 0 and not open_elements:
+        raise ImportFailed(gettext_noop("The file holds no %(element)s element."), None, {"element": entry})
 
 
 # --- OFAC SDN (legacy CSV: SDN.CSV, ALT.CSV, ADD.CSV) -------------------------------------------
@@ -281,6 +374,12 @@ def _ofac_details(binary: BinaryIO | None, counter: Counter, width: int, file_na
 
 
 def _ofac(members: dict[str, BinaryIO], counter: Counter) -> Iterator[Row]:
+    xml = members.get("sdn.xml")
+    if xml is None and len(members) == 1 and _head(next(iter(members.values())), 512).startswith("<"):
+        xml = next(iter(members.values()))
+    if xml is not None:
+        yield from _ofac_xml(xml, counter)
+        return
     sdn = _ofac_member(members, "sdn.csv")
     if sdn is None:
         if len(members) != 1 or "" not in members:
@@ -317,6 +416,63 @@ def _ofac(members: dict[str, BinaryIO], counter: Counter) -> Iterator[Row]:
             programs=[part.strip(" []") for part in program.split("] [")],
             identifiers=_OFAC_IDENTIFIER.findall(remarks),
             birth_dates=_OFAC_DOB.findall(remarks),
+        )
+
+
+# --- OFAC SDN.XML (the classic sdnList schema) ------------------------------------------------------
+
+# idList types that are facts about the entry, not identifiers one could be given.
+_OFAC_NOT_IDENTIFIERS = (
+    "gender", "additional sanctions information", "secondary sanctions risk", "transactions prohibited",
+    "website", "email address", "phone number", "organization established date", "organization type",
+    "target type", "nationality of registration", "vessel year of build", "vessel flag", "other vessel",
+    "executive order", "effective date", "listing date", "caatsa", "eo13846", "aircraft", "vessel",
+    "former vessel", "prohibited", "digital currency address", "registration country", "location",
+)
+_OFAC_XML_ROOTS = {
+    "sdnList": None,
+    "Sanctions": gettext_noop("This is OFAC's advanced XML (SDN_ADVANCED.XML), which is not read: give SDN.XML, or "
+                              "SDN.CSV with ALT.CSV and ADD.CSV."),
+}
+
+
+def _ofac_xml_name(element: ElementTree.Element) -> str:
+    """OFAC's way, as in SDN.CSV: "LAST, First" for a person, the last name alone otherwise."""
+    last, first = _text(element, "lastName"), _text(element, "firstName")
+    return f"{last}, {first}" if last and first else last or first
+
+
+def _ofac_xml(binary: BinaryIO, counter: Counter) -> Iterator[Row]:
+    for entry, line, index in xml_entries(binary, counter, roots=_OFAC_XML_ROOTS, entry="sdnEntry"):
+        uid = _text(entry, "uid")
+        where = f"sdnEntry {index}" + (f" (uid {uid[:40]})" if uid else "")
+        if not (uid.isascii() and uid.isdigit()):
+            raise ImportFailed(gettext_noop("%(element)s: the uid must be a number."), line, {"element": where})
+        kind = _text(entry, "sdnType").lower()
+        if kind in ("vessel", "aircraft"):
+            continue  # not parties an application can name
+        if kind not in ("individual", "entity"):
+            raise ImportFailed(gettext_noop("%(element)s: the sdnType must be Individual, Entity, Vessel or "
+                                            "Aircraft, not “%(value)s”."), line, {"element": where,
+                                                                                 "value": kind[:40]})
+        name = _ofac_xml_name(entry)
+        if not name:
+            raise ImportFailed(gettext_noop("%(element)s has no name (lastName)."), line, {"element": where})
+        aliases: list[str] = []
+        weak: list[str] = []
+        for aka in entry.iter("aka"):
+            (weak if _text(aka, "category").lower() == "weak" else aliases).append(_ofac_xml_name(aka))
+        identifiers = []
+        for document in entry.iter("id"):
+            kind_of_id, number = _text(document, "idType").lower(), _text(document, "idNumber")
+            if number and any(c.isdigit() for c in number) and not kind_of_id.startswith(_OFAC_NOT_IDENTIFIERS):
+                identifiers.append(number)
+        countries = [_text(item, "country") for tag in ("nationality", "citizenship", "address")
+                     for item in entry.iter(tag)]
+        yield _row(
+            line, uid, name, EntityType.PERSON if kind == "individual" else EntityType.COMPANY, aliases=aliases,
+            weak=weak, countries=countries, programs=[_clean(p.text) for p in entry.iter("program")],
+            identifiers=identifiers, birth_dates=[_text(item, "dateOfBirth") for item in entry.iter("dateOfBirthItem")],
         )
 
 
@@ -519,7 +675,11 @@ _EU_TYPES = {"person": EntityType.PERSON, "p": EntityType.PERSON, "enterprise": 
 
 
 def _eu(members: dict[str, BinaryIO], counter: Counter) -> Iterator[Row]:
-    records = _csv_records(_text_lines(_single(members, (".csv",)), counter), delimiter=";")
+    binary = _single(members, (".xml", ".csv"))
+    if _head(binary, 512).startswith("<"):
+        yield from _eu_xml(binary, counter)
+        return
+    records = _csv_records(_text_lines(binary, counter), delimiter=";")
     first = next(records, None)
     if first is None:
         raise ImportFailed(gettext_noop("The file is empty."), 1)
@@ -577,6 +737,45 @@ def _eu(members: dict[str, BinaryIO], counter: Counter) -> Iterator[Row]:
             yield group.row(logical_id)
         elif group.name:  # a row type the list does not screen (e.g. a vessel) is left out
             raise ImportFailed(gettext_noop("the entry “%(id)s” has no type."), group.line, {"id": logical_id[:80]})
+
+
+def _eu_xml(binary: BinaryIO, counter: Counter) -> Iterator[Row]:
+    """The EU's XML (``export`` of ``sanctionEntity``: attributes hold the values)."""
+    for entity, line, index in xml_entries(binary, counter, roots={"export": None}, entry="sanctionEntity"):
+        logical_id = (entity.get("logicalId") or "").strip()
+        where = f"sanctionEntity {index}" + (f" (logicalId {logical_id[:40]})" if logical_id else "")
+        if not logical_id:
+            raise ImportFailed(gettext_noop("%(element)s has no logicalId."), line, {"element": where})
+        subject = entity.find("subjectType")
+        kind = "" if subject is None else (subject.get("code") or subject.get("classificationCode") or "")
+        kind = kind.strip().lower()
+        if kind not in _EU_TYPES:
+            raise ImportFailed(gettext_noop("%(element)s: the subjectType must be person or enterprise, not "
+                                            "“%(value)s”."), line, {"element": where, "value": kind[:40]})
+        name, aliases, weak = "", [], []
+        for alias in entity.iter("nameAlias"):
+            whole = _clean(alias.get("wholeName")) or " ".join(
+                part for part in (_clean(alias.get(key)) for key in ("firstName", "middleName", "lastName")) if part)
+            if not whole:
+                continue
+            if (alias.get("strong") or "").strip().lower() == "false":
+                weak.append(whole)
+            elif not name:
+                name = whole
+            else:
+                aliases.append(whole)
+        name = name or (weak[0] if weak else "")
+        if not name:
+            raise ImportFailed(gettext_noop("%(element)s has no name (nameAlias wholeName)."), line,
+                               {"element": where})
+        yield _row(
+            line, logical_id, name, _EU_TYPES[kind], aliases=aliases, weak=weak,
+            countries=[(item.get("countryIso2Code") or "").upper() for tag in ("citizenship", "address")
+                       for item in entity.iter(tag)],
+            programs=[item.get("programme") or "" for item in entity.iter("regulation")],
+            identifiers=[item.get("number") or "" for item in entity.iter("identification")],
+            birth_dates=[item.get("birthdate") or item.get("year") or "" for item in entity.iter("birthdate")],
+        )
 
 
 # --- OpenSanctions FollowTheMoney JSON lines ---------------------------------------------------------

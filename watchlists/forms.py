@@ -16,11 +16,15 @@ class ImportForm(CleanTextMixin, forms.Form):
         label=_("List name"), max_length=100,
         help_text=_("An existing name replaces that list's entries; a new name adds a list."),
     )
-    file_format = forms.ChoiceField(label=_("Format"), choices=SourceFormat.choices, initial=SourceFormat.CSV)
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=[("auto", _("Told from the file's contents")), *SourceFormat.choices],
+        initial="auto",
+    )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV in UTF-8. Simple format: id,name,aliases,country,program,entity_type "
-                    "(aliases separated by “;”). OFAC: a zip of SDN.CSV, ALT.CSV and ADD.CSV."),
+        help_text=_("The format is told from the file's contents unless you choose it. Simple format: CSV in UTF-8, "
+                    "id,name,aliases,country,program,entity_type (aliases separated by “;”). OFAC: SDN.XML, or a zip "
+                    "of SDN.CSV, ALT.CSV and ADD.CSV. UN and EU: their XML files."),
     )
 
     def clean_file(self):

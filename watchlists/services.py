@@ -86,8 +86,9 @@ def watchlist_import(
     """Replace all entries of the source ``source_name`` by the file's, in one transaction.
 
     ``file`` is a path, several paths (OFAC's SDN.CSV, ALT.CSV, ADD.CSV), a folder, a zip or
-    an open binary file; ``file_format`` None tells the format from the file
-    (``watchlists.formats.detect_format``). The file is checked as it streams into the database; the first bad row raises
+    an open binary file; ``file_format`` None or "auto" tells the format from the file's
+    contents (``watchlists.formats.detect_format``; none known raises ImportFailed). The
+    file is checked as it streams into the database; the first bad row raises
     ``ImportFailed`` (with its line), the transaction rolls back and the previous list
     stays in force. On PostgreSQL rows go in with ``COPY``, and ``workers`` > 0 processes
     normalise the names while this one reads the file and writes (for big files, from the
@@ -101,12 +102,10 @@ def watchlist_import(
     ``watchlists.signals.watchlist_imported`` is sent (monitoring re-screens customers).
     """
     with formats.open_inputs(file) as (members, _total):
-        if not file_format:
+        if not file_format or file_format == formats.AUTO:
             file_format = formats.detect_format(members)
-            if file_format is None and len(members) != 1:
-                raise ImportFailed(gettext_noop("The format of the file cannot be told: choose it."))
-            # One file of no known layout: read as the simple CSV, whose header check names what is missing.
-            file_format = file_format or SourceFormat.CSV
+            if file_format is None:
+                raise ImportFailed(formats.UNKNOWN_FORMAT)
         source_name = _checked_source_name(source_name, file_format)
         if isinstance(file, str | Path):
             file_name = file_name or os.path.basename(str(file).rstrip("/"))
@@ -613,8 +612,8 @@ def _stale_after() -> timedelta:
 
 
 def import_job_create(*, upload: UploadedFile, source_name: str, file_format: str, actor: User) -> ImportJob:
-    """Check what can be checked at once (the name, the format, the header line), store the
-    upload and queue its import.
+    """Check what can be checked at once (the name, the format — told from the contents when
+    ``file_format`` is "auto" —, the header line), store the upload and queue its import.
 
     Raises ``ImportFailed`` for a bad name, format or header; nothing is stored then.
     Side effects: the file under ``MEDIA_ROOT/watchlist-imports/`` (not served), an
@@ -623,6 +622,12 @@ def import_job_create(*, upload: UploadedFile, source_name: str, file_format: st
     from config.celery import enqueue_on_commit
     from watchlists.tasks import run_import_job
 
+    if not file_format or file_format == formats.AUTO:
+        upload.seek(0)
+        with formats.open_inputs(upload) as (members, _total):
+            file_format = formats.detect_format(members)
+        if file_format is None:
+            raise ImportFailed(formats.UNKNOWN_FORMAT)
     source_name = _checked_source_name(source_name, file_format)
     if file_format not in formats.OFFICIAL_FORMATS:  # (official lists are checked as the job reads them)
         upload.seek(0)

@@ -1,4 +1,4 @@
-"""python manage.py import_watchlist PATH [PATH…] --source NAME [--format csv|opensanctions|ftm|ofac|un|uk|eu]"""
+"""python manage.py import_watchlist PATH [PATH…] --source NAME [--format auto|csv|opensanctions|ftm|ofac|un|uk|eu]"""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="path",
                             help="the list file, or a folder or several files (OFAC: SDN.CSV, ALT.CSV, ADD.CSV)")
         parser.add_argument("--source", required=True, help="name of the list, e.g. 'OpenSanctions'")
-        parser.add_argument("--format", default=None, choices=SourceFormat.values,
+        parser.add_argument("--format", default="auto", choices=["auto", *SourceFormat.values],
                             help="csv: id,name,aliases,country,program,entity_type; "
                                  "opensanctions: the targets.simple.csv export; ftm: entities.ftm.json; "
-                                 "ofac: SDN.CSV with ALT.CSV and ADD.CSV; un: the UN consolidated XML; "
-                                 "uk: OFSI ConList.csv; eu: the EU financial sanctions CSV "
-                                 "(default: told from the file)")
+                                 "ofac: SDN.XML, or SDN.CSV with ALT.CSV and ADD.CSV; un: the UN consolidated XML; "
+                                 "uk: OFSI ConList.csv; eu: the EU financial sanctions XML or CSV "
+                                 "(default auto: told from the file's contents)")
         parser.add_argument("--workers", type=int, default=None,
                             help="processes normalising names (default: the CPU count for files over 20 MB)")
 
@@ -53,7 +53,8 @@ class Command(BaseCommand):
         try:
             with bar:
                 result = watchlist_import(file=paths[0] if len(paths) == 1 else paths, source_name=source,
-                                          file_format=format, progress=progress, workers=workers)
+                                          file_format=None if format == "auto" else format, progress=progress,
+                                          workers=workers)
         except ImportFailed as error:
             raise CommandError(
                 _("%(path)s: %(error)s The previous list of “%(source)s” stays in force.")
