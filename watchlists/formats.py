@@ -45,23 +45,6 @@ class Counter:
         self.bytes = 0
 
 
-class _Counting(io.RawIOBase):
-    """A binary file that counts what is read from it."""
-
-    def __init__(self, binary: BinaryIO, counter: Counter) -> None:
-        self.binary = binary
-        self.counter = counter
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.binary.read(len(buffer))
-        buffer[:len(data)] = data
-        self.counter.bytes += len(data)
-        return len(data)
-
-
 # --- The files of an import ------------------------------------------------------------------
 
 
@@ -282,10 +265,11 @@ def _local(tag: str) -> str:
 
 
 def xml_entries(
-    binary: BinaryIO, counter: Counter, *, roots: dict[str, str | None], entry: str,
+    binary: BinaryIO, counter: Counter, *, roots: dict[str, str | None], entry: str | tuple[str, ...],
 ) -> Iterator[tuple[ElementTree.Element, int, int]]:
     """Stream an XML list: each ``entry`` element (tags without their namespace), the line it
-    starts on and its number among the entries; each is dropped from the tree once used.
+    starts on and its number among the entries of its tag; each is dropped from the tree once
+    used.
 
     ``roots`` maps the accepted root elements to None, and other known roots to the message
     that refuses them. The file is fed one line (at most 1 MB) at a time, so the line of an
@@ -294,8 +278,10 @@ def xml_entries(
     # Expat (2.4 and later) refuses entity expansion bombs; ElementTree fetches no external entity.
     parser = ElementTree.XMLPullParser(events=("start", "end"))
     open_elements: list[ElementTree.Element] = []
+    tags = (entry,) if isinstance(entry, str) else entry
+    counts = dict.fromkeys(tags, 0)
     line = 1
-    start_line = count = 0
+    start_line = 0
     try:
         while True:
             piece = binary.readline(1 << 20)
@@ -311,15 +297,15 @@ def xml_entries(
                             "This is not the expected list: its root element is “%(element)s”, not %(expected)s."),
                             line, {"element": tag[:40], "expected": " or ".join(r for r, m in roots.items() if not m)})
                     open_elements.append(element)
-                    if tag == entry:
+                    if tag in counts:
                         start_line = line
                     continue
                 open_elements.pop()
-                if tag == entry:
-                    count += 1
+                if tag in counts:
+                    counts[tag] += 1
                     for child in element.iter():
                         child.tag = _local(child.tag)
-                    yield element, start_line, count
+                    yield element, start_line, counts[tag]
                     if open_elements:
                         open_elements[-1].remove(element)  # stream: forget what was read
             line += piece.count(b"\n")
@@ -327,8 +313,9 @@ def xml_entries(
     except ElementTree.ParseError as error:
         raise ImportFailed(gettext_noop("the XML is malformed (%(error)s)."), error.position[0],
                            {"error": str(error)}) from None
-    if count == 0 and not open_elements:
-        raise ImportFailed(gettext_noop("The file holds no %(element)s element."), None, {"element": entry})
+    if not any(counts.values()):
+        raise ImportFailed(gettext_noop("The file holds no %(element)s element."), None,
+                           {"element": " or ".join(tags)})
 
 
 # --- OFAC SDN (legacy CSV: SDN.CSV, ALT.CSV, ADD.CSV) -------------------------------------------
@@ -498,18 +485,18 @@ def _un_birth_date(element: ElementTree.Element) -> str:
     return start or end
 
 
-def _un_party(element: ElementTree.Element, index: int) -> Row:
+def _un_party(element: ElementTree.Element, index: int, line: int) -> Row:
     person = element.tag == "INDIVIDUAL"
     reference = _text(element, "REFERENCE_NUMBER") or _text(element, "DATAID")
     where = f"{element.tag} {index}" + (f" ({reference})" if reference else "")
     if not reference:
-        raise ImportFailed(gettext_noop("%(element)s has neither REFERENCE_NUMBER nor DATAID."), None,
+        raise ImportFailed(gettext_noop("%(element)s has neither REFERENCE_NUMBER nor DATAID."), line,
                            {"element": where})
     name = " ".join(part for part in (
         _text(element, tag) for tag in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
     ) if part)
     if not name:
-        raise ImportFailed(gettext_noop("%(element)s has no name (FIRST_NAME)."), None, {"element": where})
+        raise ImportFailed(gettext_noop("%(element)s has no name (FIRST_NAME)."), line, {"element": where})
     aliases, weak = [_text(element, "NAME_ORIGINAL_SCRIPT")], []
     for alias in element.iter("INDIVIDUAL_ALIAS" if person else "ENTITY_ALIAS"):
         quality = _text(alias, "QUALITY").lower()
@@ -519,38 +506,20 @@ def _un_party(element: ElementTree.Element, index: int) -> Row:
     countries += [_text(address, "COUNTRY") for address in element.iter(
         "INDIVIDUAL_ADDRESS" if person else "ENTITY_ADDRESS")]
     return _row(
-        None, reference, name, EntityType.PERSON if person else EntityType.COMPANY, aliases=aliases, weak=weak,
+        line, reference, name, EntityType.PERSON if person else EntityType.COMPANY, aliases=aliases, weak=weak,
         countries=countries, programs=[_text(element, "UN_LIST_TYPE")],
         identifiers=[_text(document, "NUMBER") for document in element.iter("INDIVIDUAL_DOCUMENT")],
         birth_dates=[_un_birth_date(date) for date in element.iter("INDIVIDUAL_DATE_OF_BIRTH")],
     )
 
 
+_UN_ROOTS = {"CONSOLIDATED_LIST": None}
+
+
 def _un(members: dict[str, BinaryIO], counter: Counter) -> Iterator[Row]:
-    binary = io.BufferedReader(_Counting(_single(members, (".xml",)), counter))
-    # Expat (2.4 and later) refuses entity expansion bombs; ElementTree fetches no external entity.
-    events = ElementTree.iterparse(binary, events=("start", "end"))  # noqa: S314 (see the comment above)
-    containers: list[ElementTree.Element] = []
-    counts = {"INDIVIDUAL": 0, "ENTITY": 0}
-    try:
-        for event, element in events:
-            if event == "start":
-                if not containers and element.tag != "CONSOLIDATED_LIST":
-                    raise ImportFailed(
-                        gettext_noop("This is not the UN consolidated list: its root element is “%(element)s”, "
-                                     "not CONSOLIDATED_LIST."), 1, {"element": element.tag[:40]},
-                    )
-                if element.tag in ("CONSOLIDATED_LIST", "INDIVIDUALS", "ENTITIES"):
-                    containers.append(element)
-                continue
-            if element.tag in counts and len(containers) >= 2:
-                counts[element.tag] += 1
-                row = _un_party(element, counts[element.tag])
-                containers[-1].remove(element)  # stream: forget what was read
-                yield row
-    except ElementTree.ParseError as error:
-        raise ImportFailed(gettext_noop("the XML is malformed (%(error)s)."), error.position[0],
-                           {"error": str(error)}) from None
+    binary = _single(members, (".xml",))
+    for element, line, index in xml_entries(binary, counter, roots=_UN_ROOTS, entry=("INDIVIDUAL", "ENTITY")):
+        yield _un_party(element, index, line)
 
 
 # --- UK consolidated list (OFSI ConList.csv) -------------------------------------------------------

@@ -53,7 +53,7 @@ def test_ofac_folder_joins_aliases_and_addresses_and_reads_the_remarks():
     assert (bank.name, bank.entity_type, bank.program) == ("BANCO NACIONAL DE CUBA", "company", "CUBA")
     assert bank.aliases == ["NATIONAL BANK OF CUBA"]
     assert bank.weak_aliases == ["BNC"]  # OFAC's weak a.k.a., from the remarks
-    assert bank.country == "Switzerland;Spain;Japan;Panama"
+    assert bank.country == "CH;ES;JP;PA"  # ADD.CSV's country names as ISO 3166 codes
     person = found["2676"]
     assert (person.entity_type, person.program) == ("person", "SDGT; SDT")
     assert person.aliases == ["AL-ZAWAHIRI, Ayman", "SALIM, Ahmad Fuad", "AL-ZAWAHIRI, Aiman Muhammad Rabi"]
@@ -123,7 +123,7 @@ def test_un_xml_reads_individuals_and_entities_with_alias_quality():
     assert (result.entries, sorted(found)) == (5, ["CDe.001", "CDe.003", "CDi.001", "CDi.003", "CDi.019"])
     eric = found["CDi.001"]
     assert (eric.name, eric.entity_type, eric.program, eric.birth_dates) == ("ERIC BADEGE", "person", "DRC", ["1971"])
-    assert eric.country == "Democratic Republic of the Congo;Rwanda"
+    assert eric.country == "CD;RW"  # "Democratic Republic of the Congo", "Rwanda"
     gaston = found["CDi.003"]
     assert gaston.weak_aliases == ["Rumuli"]  # quality "Low"
     assert gaston.aliases == ["Byiringiro Victor Rumuli", "Victor Rumuri", "Michel Byiringiro"]
@@ -154,7 +154,7 @@ def test_un_an_individual_without_name_is_named_by_its_element():
     text = text.replace("<SECOND_NAME>IYAMUREMYE</SECOND_NAME>", "")
     with pytest.raises(ImportFailed) as failure:
         watchlist_import(file=io.BytesIO(text.encode()), source_name="UN", file_format=SourceFormat.UN)
-    assert failure.value.display == "INDIVIDUAL 2 (CDi.003) has no name (FIRST_NAME)."
+    assert failure.value.display == "Line 42: INDIVIDUAL 2 (CDi.003) has no name (FIRST_NAME)."  # its <INDIVIDUAL>
     assert not WatchlistEntry.objects.exists()
 
 
@@ -169,7 +169,7 @@ def test_uk_conlist_groups_the_rows_of_one_group_id():
     assert (kim.name, kim.entity_type, kim.aliases, kim.weak_aliases) == (
         "Chol Su KIM", "person", ["Cholsu KIM"], ["Kim CHOL"]
     )
-    assert (kim.birth_dates, kim.country, kim.identifiers) == (["1962-03-15"], "North Korea", ["PD745210"])
+    assert (kim.birth_dates, kim.country, kim.identifiers) == (["1962-03-15"], "KP", ["PD745210"])
     assert kim.program == "Democratic People's Republic of Korea"
     komid = found["11111"]
     assert (komid.name, komid.entity_type) == ("KOREA MINING DEVELOPMENT TRADING CORPORATION", "company")
@@ -316,8 +316,10 @@ def test_the_import_page_shows_the_element_of_a_bad_un_file(risk_manager, client
     assert not WatchlistEntry.objects.exists()
 
 
-def test_an_unknown_layout_is_read_as_the_simple_csv_and_its_header_refused():
+def test_an_unknown_layout_is_refused_naming_the_formats_and_nothing_is_stored():
     with pytest.raises(ImportFailed) as failure:
         watchlist_import(file=io.BytesIO(b"number,title\n1,Acme\n"), source_name="X", file_format=None)
-    assert failure.value.display.startswith("Line 1: The header lacks the column(s) id, name, aliases")
-    assert not WatchlistSource.objects.filter(name="X", entry_count__gt=0).exists()
+    assert failure.value.display == formats.UNKNOWN_FORMAT
+    assert failure.value.display.startswith("The format of the file cannot be told from its contents: it is none of "
+                                            "OFAC SDN (SDN.XML, or SDN.CSV with ALT.CSV and ADD.CSV), the UN ")
+    assert not WatchlistSource.objects.filter(name="X").exists()
