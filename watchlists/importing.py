@@ -10,7 +10,9 @@ transaction rolls back.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import io
 import re
@@ -462,6 +464,22 @@ class CopyPayload:
     lines: list[int]
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile. Parsing and formatting a block allocate
+    hundreds of thousands of small objects (rows, lists, strings) and create no reference
+    cycle: each allocation burst would otherwise trigger collections that walk every live
+    object again — half the parsing time, measured (docs/performance.md). Reference counting
+    still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def copy_payload(source_id: int, first_id: int, layout: Layout, block: Block) -> CopyPayload:
     """Parse, check, normalise and format a block for ``COPY … FROM STDIN`` (the CPU-heavy
     part of an import); raises ImportFailed at the block's first bad record.
@@ -469,11 +487,19 @@ def copy_payload(source_id: int, first_id: int, layout: Layout, block: Block) ->
     Entry ids are ``first_id`` onwards; the caller reserved one per line of the block,
     which is at least one per record. Pure: runs in a worker process, without the database.
     """
-    return rows_payload(source_id, first_id, parse_block(layout, block))
+    with gc_paused():
+        return rows_payload(source_id, first_id, parse_block(layout, block))
 
 
 def rows_payload(source_id: int, first_id: int, rows: list[Row]) -> CopyPayload:
-    """Normalise and format checked rows for ``COPY … FROM STDIN`` (every format ends here).
+    """Normalise and format checked rows for ``COPY … FROM STDIN`` (every format ends here;
+    see ``_rows_payload``)."""
+    with gc_paused():
+        return _rows_payload(source_id, first_id, rows)
+
+
+def _rows_payload(source_id: int, first_id: int, rows: list[Row]) -> CopyPayload:
+    """Normalise and format checked rows for ``COPY … FROM STDIN``.
 
     Columns: entries (id, source_id, external_id, name, aliases, country, program,
     entity_type, identifiers, keys, identifier_keys, weak_aliases, birth_dates,
@@ -532,15 +558,18 @@ def _lines(lines: list[str]) -> bytes:
 
 
 def worker_setup(language: str | None) -> None:
-    """In an import worker process: Django's settings (for translated error messages); the
-    worker never touches the database. Lives here, not in services, because unpickling it
-    must not import models before ``django.setup()``."""
-    import django
-    from django.utils import translation
+    """In an import worker process: the least of Django it needs. The worker never touches
+    the database and loads no app: an ``ImportFailed`` raised here is rebuilt from its code
+    and parameters in the importing process (``ImportFailed.__reduce__``), which renders it
+    in the reader's language, so settings without translation do (``django.setup()`` cost
+    ~2 CPU-seconds per worker). Lives here, not in services, because unpickling it must not
+    import models. ``language`` is kept for callers; the message is translated by the caller.
+    """
+    from django.conf import settings
 
-    django.setup()
-    if language:
-        translation.activate(language)
+    if not settings.configured:
+        settings.configure(USE_I18N=False)
+    gc.freeze()  # what was loaded stays: never walked by a collection again
 
 
 Progress = Callable[[int, int], None]  # (entries so far, bytes read so far)
