@@ -415,7 +415,9 @@ def _load_postgresql(
                 with cursor.copy(_COPY_ENTRIES) as copy:
                     copy.write(payload.entries)
             if payload.blocks:
-                with cursor.copy(f"COPY {table} (block, entry_id, key) FROM STDIN") as copy:
+                # FREEZE: the table was created in this transaction, so its rows can be written
+                # frozen and all-visible — the VACUUM after the commit then has nothing to do.
+                with cursor.copy(f"COPY {table} (block, entry_id, key) FROM STDIN (FREEZE)") as copy:
                     copy.write(payload.blocks)
             tally.add(payload.entry_count, payload.key_count, payload.identifier_count, size)
 
@@ -452,7 +454,7 @@ def _vacuum(table: str) -> None:
         return  # (in an outer transaction, as in a test: VACUUM cannot run there)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+            cursor.execute(f"VACUUM {table}")  # (ANALYZE ran in the import's transaction)
     except Exception:
         # Autovacuum will do it later; searches work meanwhile, a little slower.
         logger.exception("Could not vacuum %s after the import.", table)

@@ -307,3 +307,17 @@ def test_country_codes_are_shown_by_name_in_the_readers_language():
     with translation.override("en"):
         assert (countries.country_name("CU"), countries.country_name("KP")) == ("Cuba", "North Korea")
     assert countries.country_name("Region: Crimea") == "Region: Crimea"
+
+
+def test_search_page_shows_the_countries_by_name_in_the_readers_language(risk_manager, client):
+    watchlist_import(file=OFAC_XML, source_name="OFAC SDN", file_format=SourceFormat.OFAC)
+    client.force_login(risk_manager)
+    body = client.get(reverse("watchlists:search"), {"q": "Banco Nacional de Cuba"}).content.decode()
+    assert "<td>Switzerland (CH), Spain (ES)</td>" in body
+    # The country filter now works for OFAC's entries: their countries are codes.
+    body = client.get(reverse("watchlists:search"), {"q": "Banco Nacional de Cuba", "country": "JP"}).content.decode()
+    assert "Switzerland (CH)" not in body
+    risk_manager.language = "zh-hans"
+    risk_manager.save(update_fields=["language"])
+    body = client.get(reverse("watchlists:search"), {"q": "Banco Nacional de Cuba"}).content.decode()
+    assert "<td>瑞士 (CH), 西班牙 (ES)</td>" in body

@@ -6,10 +6,23 @@ from django import template
 
 from watchlists import permissions as perms
 from watchlists import selectors
+from watchlists.countries import country_name
 from watchlists.enums import Disposition
 from watchlists.forms import DispositionForm
 
 register = template.Library()
+
+
+@register.filter
+def country_names(value: str) -> str:
+    """An entry's countries ("CU;ES") as names in the reader's language with their code
+    ("Cuba (CU), Spain (ES)"); a country the list named without a code stays as given."""
+    shown = []
+    for code in (value or "").split(";"):
+        if code:
+            name = country_name(code)
+            shown.append(f"{name} ({code})" if name != code else code)
+    return ", ".join(shown)
 
 
 def hits_panel_context(application, user, *, error: str = "", failed_hit_id: int | None = None,
