@@ -22,6 +22,13 @@ their own, ``(block, entry_id)`` with a B-tree index, built afresh by each impor
   **the first half of the characters** (region and brand, usually), for a character
   missing or added in the second half.
 * **Identifiers**, whole.
+* **Pairs of name parts** (issue 11), for persons without Chinese characters: one block per
+  pair of distinct parts (particles left out, at most ``SUBSET_MAX_PARTS`` parts), so that
+  a query whose parts are a subset of the entry's, or the other way round, shares the
+  block of two parts they have in common (``matching.subset_score`` requires two).
+* **Loose forms**, for names written in an abjad or in Hangul: the two halves of the
+  consonant skeleton or of the folded romanisation (key and compact form), probed by every
+  query as the key's halves are.
 
 Two edits in one name are found when they fall in the same half, and two letters
 swapped anywhere (across the middle too); the benchmark (``manage.py bench_screening``)
@@ -40,7 +47,7 @@ from collections.abc import Iterable
 from itertools import permutations
 from zlib import crc32
 
-from watchlists.normalise import NameForms
+from watchlists.normalise import LOOSE_FORMS, SUBSET_MAX_PARTS, NameForms, name_parts
 
 MIN_HAN_LENGTH = 5
 # Names of the per-source block tables (watchlists.services names them; SQL checks them).
@@ -106,8 +113,34 @@ def _prefixed(prefix: str, piece: str) -> int:
     return value - 0x1_0000_0000 if value >= 0x8000_0000 else value
 
 
-def name_blocks(forms: NameForms) -> list[int]:
-    """The blocks stored for one name (the import's hot path: no set, no f-string per block)."""
+def _pair_blocks(key: str) -> list[int]:
+    parts = sorted(set(name_parts(key)))
+    if not 2 <= len(parts) <= SUBSET_MAX_PARTS:
+        return []
+    return [_prefixed("p:", f"{a} {b}") for i, a in enumerate(parts) for b in parts[i + 1:]]
+
+
+def _loose_halves(script: str, text: str) -> list[int]:
+    length = len(text)
+    if length < 2:
+        return [_prefixed(f"l{script}{length}:0:", text)]
+    half = length // 2
+    return [_prefixed(f"l{script}{length}:0:", text[:half]), _prefixed(f"l{script}{length}:1:", text[half:])]
+
+
+def _loose_blocks(forms: NameForms) -> list[int]:
+    loose = LOOSE_FORMS[forms.script]
+    blocks = []
+    for text in {loose(forms.key), loose(forms.compact)}:
+        if text:
+            blocks.extend(_loose_halves(forms.script, text))
+    return blocks
+
+
+def name_blocks(forms: NameForms, *, person: bool = False) -> list[int]:
+    """The blocks stored for one name (the import's hot path: no set, no f-string per block).
+
+    ``person``: the name is a person's (pairs of its parts are stored too)."""
     packed = forms.key.replace(" ", "")
     length = len(packed)
     if length < 2:
@@ -125,6 +158,10 @@ def name_blocks(forms: NameForms) -> list[int]:
         blocks.append(_prefixed(f"e{size}:", han[0::2]))
         blocks.append(_prefixed(f"o{size}:", han[1::2]))
         blocks.append(_prefixed(f"h{size}:", han[:size // 2]))
+    elif person and not han and " " in forms.key:
+        blocks.extend(_pair_blocks(forms.key))
+    if forms.script:
+        blocks.extend(_loose_blocks(forms))
     return blocks
 
 
@@ -132,13 +169,13 @@ def identifier_block(value: str) -> int:
     return _prefixed("i:", value)
 
 
-def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = ()) -> dict[int, str]:
+def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = (), *, person: bool = False) -> dict[int, str]:
     """The blocks stored for one entry, each with the key of the name it came from ("" for an
     identifier's block): the key lets a query rank candidates before reading any entry."""
     blocks: dict[int, str] = {}
     for forms in names:
         if forms:
-            for block in name_blocks(forms):
+            for block in name_blocks(forms, person=person):
                 blocks.setdefault(block, forms.key)
     for value in identifiers:
         blocks[identifier_block(value)] = ""
@@ -177,6 +214,14 @@ def query_blocks(forms: NameForms, identifiers: Iterable[str] = ()) -> list[int]
             # 恒瑞精密机械(上海) against 上海恒瑞精密机械: the runs of characters in every order.
             for order in permutations(forms.han_runs):
                 _han_blocks("".join(order), found)
+        if not han and " " in forms.key:
+            found.update(_pair_blocks(forms.key))
+        # Entries written in an abjad or in Hangul, by their loose forms (the query's own
+        # script, if any, decides nothing: a Latin query must find an Arabic alias).
+        for script, loose in LOOSE_FORMS.items():
+            for text in {loose(forms.key), loose(forms.compact)}:
+                if text:
+                    _probe_loose(script, text, found)
     for value in identifiers:
         found.add(_hash(f"i:{value}"))
     return sorted(found)
@@ -207,3 +252,18 @@ def _probe(text: str, found: set[int]) -> None:
             swapped = text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
             found.add(_key_hash(other, 0, swapped[:first_size]))
             found.add(_key_hash(other, 1, swapped[first_size:]))
+
+
+def _probe_loose(script: str, text: str, found: set[int]) -> None:
+    """``_probe`` for the halves of a loose form (``_loose_halves``)."""
+    length = len(text)
+    for other in (length - 1, length, length + 1):
+        if other < 1:
+            continue
+        if other < 2:
+            found.add(_prefixed(f"l{script}{other}:0:", text[:other]))
+            continue
+        (_, first_size), (second_start, second_size) = _halves(other)
+        found.add(_prefixed(f"l{script}{other}:0:", text[:first_size]))
+        start = second_start + length - other
+        found.add(_prefixed(f"l{script}{other}:1:", text[start:start + second_size]))

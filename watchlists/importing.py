@@ -486,6 +486,7 @@ def rows_payload(source_id: int, first_id: int, rows: list[Row]) -> CopyPayload:
     for entry_id, row in enumerate(rows, start=first_id):
         entry = str(entry_id)
         keys: list[str] = []
+        person = row.entity_type == EntityType.PERSON
         for text in (row.name, *row.aliases, *row.weak_aliases):
             forms = normalise(text)
             key = forms.key
@@ -493,7 +494,7 @@ def rows_payload(source_id: int, first_id: int, rows: list[Row]) -> CopyPayload:
                 keys.append(key)
                 # One line per block: "block<TAB>entry<TAB>key", built with one join per name.
                 suffix = f"\t{entry}\t{_block_key(key)}\n"
-                blocks.append(suffix.join(map(str, name_blocks(forms))) + suffix)
+                blocks.append(suffix.join(map(str, name_blocks(forms, person=person))) + suffix)
         identifiers = _identifiers(row)
         for value in identifiers:
             blocks.append(f"{identifier_block(value)}\t{entry}\t\n")
