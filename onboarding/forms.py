@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import CleanTextMixin
 from onboarding.models import Application, Contact, DocumentType, FinancialStatement
 from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
-from onboarding.validators import ACCEPT_ATTRIBUTE, normalise_credit_code, validate_credit_code
+from onboarding.validators import (
+    ACCEPT_ATTRIBUTE,
+    normalise_credit_code,
+    validate_credit_code,
+    validate_nonstandard_credit_code,
+)
 
 
 class DateInput(forms.DateInput):
@@ -30,7 +35,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "legal_name_zh", "legal_name_en", "credit_code", "registration_date", "registered_capital",
+            "legal_name_zh", "legal_name_en", "credit_code", "credit_code_nonstandard_reason", "registration_date",
+            "registered_capital",
             "capital_currency", "legal_representative", "registered_address", "operating_address", "industry",
             "customer_type", "main_products", "market_position", "top_customers", "top_customer_share",
             "main_suppliers", "employees", "bureau_score", "overdue_count_24m", "litigation_count", "tax_rating",
@@ -41,9 +47,14 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
             "main_products": forms.Textarea(attrs={"rows": 2}),
             "top_customers": forms.Textarea(attrs={"rows": 2}),
             "main_suppliers": forms.Textarea(attrs={"rows": 2}),
+            "credit_code_nonstandard_reason": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "credit_code": _("18 characters, as printed on the business licence."),
+            "credit_code_nonstandard_reason": _(
+                "Only for a legally valid code that does not follow GB 32100 (an early pilot code): say why. "
+                "The document reviewer must then accept it; it is shown as not machine-verified."
+            ),
             "bureau_score": _("Leave empty if the customer has no bureau report yet."),
             "top_customer_share": _("0–100"),
         }
@@ -77,6 +88,7 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
                 Row(Column("legal_name_zh"), Column("legal_name_en")),
                 Row(Column("credit_code"), Column("registration_date")),
                 HTML('<div id="credit-code-feedback" aria-live="polite"></div>'),
+                "credit_code_nonstandard_reason",
                 Row(Column("registered_capital"), Column("capital_currency"), Column("legal_representative")),
                 Row(Column("registered_address"), Column("operating_address")),
                 Row(Column("industry"), Column("customer_type")),
@@ -116,9 +128,15 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data.get("credit_code", ""))
-        if code:
+        if code and not (self.data.get(self.add_prefix("credit_code_nonstandard_reason")) or "").strip():
             validate_credit_code(code)
+        elif code:
+            # A reason is given: a non-standard code, checked for its form only (see below).
+            validate_nonstandard_credit_code(code)
         return code
+
+    def clean_credit_code_nonstandard_reason(self) -> str:
+        return (self.cleaned_data.get("credit_code_nonstandard_reason") or "").strip()
 
     def clean_registration_date(self):
         value = self.cleaned_data.get("registration_date")
@@ -130,6 +148,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         data = super().clean()
         if self.strict and not (data.get("legal_name_zh") or data.get("legal_name_en")):
             self.add_error("legal_name_zh", _("Give the legal name in Chinese, in English, or both."))
+        if data.get("credit_code_nonstandard_reason") and not data.get("credit_code") and "credit_code" not in self.errors:
+            self.add_error("credit_code", _("Give the non-standard credit code the reason is for."))
         if self.strict and data.get("requested_credit_limit") == 0:
             self.add_error("requested_credit_limit", _("The requested credit limit must be above zero."))
         return data
