@@ -105,7 +105,7 @@ def score_forms(query: NameForms, candidate: NameForms, *, person: bool = False)
                 fuzz.ratio(loose(query.key), loose(candidate.key)) * LOOSE_FACTOR,
                 fuzz.ratio(loose(query.compact), loose(candidate.compact)) * LOOSE_FACTOR,
             )
-        if person and best < SUBSET_SCORE:
+        if person and best < SUBSET_SCORE and not query.han and not candidate.han:
             best = max(best, subset_score(query.key, candidate.key))
     if best and _DIGITS_RE.search(query.key) and _DIGITS_RE.search(candidate.key) and (
         numbers(query.key) != numbers(candidate.key)
@@ -278,7 +278,7 @@ def _candidates(query: NameForms, identifiers: list[str]) -> list[int]:
             # Entries written in an abjad or in Hangul (their keys alone do not tell: their
             # loose forms are compared), and persons whose parts the query's are among.
             for index, key in enumerate(keys):
-                if likeness[index] < SUBSET_SCORE and subset_score(query.key, key):
+                if not query.han and likeness[index] < SUBSET_SCORE and subset_score(query.key, key):
                     likeness[index] = SUBSET_SCORE
                 if likeness[index] < 100:
                     likeness[index] = max(

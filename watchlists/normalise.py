@@ -118,7 +118,7 @@ def _hangul_run(match: re.Match) -> str:
     return f" {''.join(syllables)} "
 
 
-def _prefold(text: str) -> tuple[str, str]:
+def _prefold(text: str, *, org_types: bool = False) -> tuple[str, str]:
     """NFKC, case, traditional → simplified, other scripts in Latin letters; punctuation kept.
 
     Returns the text and its script mark: "abjad", "hangul" or "".
@@ -130,6 +130,9 @@ def _prefold(text: str) -> tuple[str, str]:
         text = unicodedata.normalize("NFKC", text).casefold()
         if has_han(text):
             text = to_simplified(text)
+        if org_types:
+            # Before transliteration: the database writes "beschränkter", "ограниченной".
+            text = _set_aside_org_types(text)
         if not text.isascii():
             if _ABJAD_RE.search(text):
                 script = "abjad"
@@ -388,7 +391,7 @@ def normalise(name: str) -> NameForms:
         name = to_simplified(name)
         run = _strip_han_suffixes(name) or name
         return _han_forms(run, _han_to_pinyin(run))
-    prefolded, script = _prefold(name or "")
+    prefolded, script = _prefold(name or "", org_types=True)
     folded = _punctuation_fold(_set_aside_org_types(prefolded))
     if folded.isascii():
         # The common case for Latin names: every form is made of the words themselves.
