@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,9 @@ from onboarding.validators import (
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+CREDIT_CODE_TYPED_MAX = 40
 
 
 class ApplicationForm(CleanTextMixin, forms.ModelForm):
@@ -71,6 +74,12 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
         self.fields["requested_credit_limit"].validators.append(MinValueValidator(0))
+        # People paste codes with spaces, hyphens or in full width: the stored code (18) is
+        # checked after normalisation (clean_credit_code), not the typed length.
+        code_field = self.fields["credit_code"]
+        code_field.max_length = CREDIT_CODE_TYPED_MAX
+        code_field.validators = [v for v in code_field.validators if not isinstance(v, MaxLengthValidator)]
+        code_field.widget.attrs["maxlength"] = str(CREDIT_CODE_TYPED_MAX)
         # Checked as the user types: check digit and who else already has this code.
         check_url = reverse("onboarding:credit_code_check")
         if self.instance.pk:

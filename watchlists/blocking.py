@@ -137,6 +137,16 @@ def _loose_blocks(forms: NameForms) -> list[int]:
     return blocks
 
 
+def _add_halves(text: str, blocks: list[int]) -> None:
+    length = len(text)
+    if length < 2:
+        blocks.append(_key_hash(length, 0, text))
+    else:
+        half = length // 2
+        blocks.append(_key_hash(length, 0, text[:half]))
+        blocks.append(_key_hash(length, 1, text[half:]))
+
+
 def name_blocks(forms: NameForms, *, person: bool = False) -> list[int]:
     """The blocks stored for one name (the import's hot path: no set, no f-string per block).
 
@@ -148,8 +158,16 @@ def name_blocks(forms: NameForms, *, person: bool = False) -> list[int]:
     else:
         half = length // 2
         blocks = [_key_hash(length, 0, packed[:half]), _key_hash(length, 1, packed[half:])]
-    if forms.compact != packed:
-        blocks.append(_prefixed("c:", forms.compact))
+    compact = forms.compact
+    if compact != packed:
+        # The halves of the compact form (words in order) and of the sorted syllables too, so
+        # that one edit in any form the scorer compares keeps a block ("huang yonglin" /
+        # "honglin huang" sort apart; their compact forms are one edit apart).
+        blocks.append(_prefixed("c:", compact))
+        _add_halves(compact, blocks)
+    syllables = forms.syllables.replace(" ", "") if forms.han else packed
+    if syllables != packed and syllables != compact:
+        _add_halves(syllables, blocks)
     if len(forms.han_runs) > 1:
         blocks.append(_prefixed("s:", forms.syllables))
     han = forms.han
@@ -198,6 +216,9 @@ def query_blocks(forms: NameForms, identifiers: Iterable[str] = ()) -> list[int]
         if forms.compact != packed:
             # "Shanghai Hengrui Jingmi Jixie" against 上海恒瑞精密机械, whose key is its compact pinyin.
             _probe(forms.compact, found)
+        syllables = forms.syllables.replace(" ", "")
+        if forms.han and syllables not in (packed, forms.compact):
+            _probe(syllables, found)
         found.add(_hash(f"c:{forms.compact}"))
         if forms.han:
             found.add(_hash(f"s:{forms.syllables}"))
