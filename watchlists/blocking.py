@@ -26,7 +26,8 @@ their own, ``(block, entry_id)`` with a B-tree index, built afresh by each impor
   pair of distinct parts (particles left out, at most ``SUBSET_MAX_PARTS`` parts), so that
   a query whose parts are a subset of the entry's, or the other way round, shares the
   block of two parts they have in common (``matching.subset_score`` requires two).
-* **Loose forms**, for names written in an abjad or in Hangul: the two halves of the
+* **Loose forms**, for names written in an abjad or in Hangul, and for persons' names in
+  Latin letters (which such a query compares with its loose form): the two halves of the
   consonant skeleton or of the folded romanisation (key and compact form), probed by every
   query as the key's halves are.
 
@@ -128,12 +129,13 @@ def _loose_halves(script: str, text: str) -> list[int]:
     return [_prefixed(f"l{script}{length}:0:", text[:half]), _prefixed(f"l{script}{length}:1:", text[half:])]
 
 
-def _loose_blocks(forms: NameForms) -> list[int]:
-    loose = LOOSE_FORMS[forms.script]
+def _loose_blocks(forms: NameForms, script: str = "") -> list[int]:
+    script = script or forms.script
+    loose = LOOSE_FORMS[script]
     blocks = []
     for text in {loose(forms.key), loose(forms.compact)}:
         if text:
-            blocks.extend(_loose_halves(forms.script, text))
+            blocks.extend(_loose_halves(script, text))
     return blocks
 
 
@@ -180,6 +182,11 @@ def name_blocks(forms: NameForms, *, person: bool = False) -> list[int]:
         blocks.extend(_pair_blocks(forms.key))
     if forms.script:
         blocks.extend(_loose_blocks(forms))
+    elif person and not han:
+        # A person listed in Latin letters, searched in Arabic, Hebrew or Hangul: the loose
+        # forms of this name, which such a query compares.
+        for script in LOOSE_FORMS:
+            blocks.extend(_loose_blocks(forms, script))
     return blocks
 
 
