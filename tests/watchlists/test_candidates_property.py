@@ -15,11 +15,10 @@ import io
 import random
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from watchlists import conf, synthetic
 from watchlists.enums import EntityType, SourceFormat
-from rapidfuzz.distance import Levenshtein
-
 from watchlists.matching import WEAK_ALIAS_FACTOR, score_forms, search, subset_score
 from watchlists.models import WatchlistEntry
 from watchlists.normalise import normalise
