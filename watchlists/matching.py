@@ -98,7 +98,7 @@ def score_forms(query: NameForms, candidate: NameForms, *, person: bool = False)
             best = max(fuzz.ratio(query.han, candidate.han), best * HOMOPHONE_FACTOR)
     elif best < 100.0:
         script = "abjad" if "abjad" in (query.script, candidate.script) else (query.script or candidate.script)
-        if script:
+        if script and not query.han and not candidate.han:
             loose = LOOSE_FORMS[script]
             best = max(
                 best,
@@ -274,11 +274,12 @@ def _candidates(query: NameForms, identifiers: list[str]) -> list[int]:
             loose = LOOSE_FORMS["abjad" if query.script == "abjad" else query.script]
             for index, key in enumerate(keys):
                 likeness[index] = max(likeness[index], fuzz.ratio(loose(query.key), loose(key)) * LOOSE_FACTOR)
-        else:
+        elif not query.han:
             # Entries written in an abjad or in Hangul (their keys alone do not tell: their
-            # loose forms are compared), and persons whose parts the query's are among.
+            # loose forms are compared), and persons whose parts the query's are among. (A
+            # query in Chinese characters has neither rule.)
             for index, key in enumerate(keys):
-                if not query.han and likeness[index] < SUBSET_SCORE and subset_score(query.key, key):
+                if likeness[index] < SUBSET_SCORE and subset_score(query.key, key):
                     likeness[index] = SUBSET_SCORE
                 if likeness[index] < 100:
                     likeness[index] = max(

@@ -72,6 +72,8 @@ PINYIN_LEGAL_FORMS = (
 )
 _PINYIN_LEGAL_SET = frozenset(PINYIN_LEGAL_FORMS)
 _PINYIN_LEGAL_MAX_WORDS = 7  # "gu fen you xian gong si" and one more
+# The last word of a name that ends in one of them (a quick test before joining words).
+_PINYIN_LEGAL_LAST = frozenset({"si", "tuan", *(f for f in PINYIN_LEGAL_FORMS), "gongsi", "jituan"})
 # Words set aside at the start of a name: legal forms written first (Russian/Ukrainian
 # style), "The", and honorifics ("Mr. John Smith" is John Smith).
 LATIN_LEADING_WORDS = frozenset("the ooo zao oao pao jsc ojsc pjsc cjsc tov mr mrs ms miss dr sir".split())
@@ -226,7 +228,7 @@ def strip_legal_forms(tokens: list[str], *, han: bool = True) -> list[str]:
 def _strip_pinyin_legal_forms(tokens: list[str]) -> None:
     """Remove Chinese legal forms written in pinyin from the end of ``tokens`` (in place)."""
     changed = True
-    while changed and len(tokens) > 1:
+    while changed and len(tokens) > 1 and tokens[-1] in _PINYIN_LEGAL_LAST:
         changed = False
         for count in range(min(_PINYIN_LEGAL_MAX_WORDS, len(tokens) - 1), 0, -1):
             if "".join(tokens[-count:]) in _PINYIN_LEGAL_SET:
