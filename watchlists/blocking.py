@@ -190,6 +190,18 @@ def name_blocks(forms: NameForms, *, person: bool = False) -> list[int]:
     return blocks
 
 
+# The key stored beside a block ranks candidates; a name written in an abjad or in Hangul is
+# marked, so that the query compares its loose form with that row's only (keys are letters,
+# digits and spaces: the mark cannot be part of one).
+SCRIPT_MARKS = {"abjad": "~a ", "hangul": "~h "}
+MARKED_SCRIPTS = {mark: script for script, mark in SCRIPT_MARKS.items()}
+
+
+def ranking_key(forms: NameForms) -> str:
+    """The key stored with the blocks of ``forms`` (``SCRIPT_MARKS``)."""
+    return SCRIPT_MARKS[forms.script] + forms.key if forms.script else forms.key
+
+
 def identifier_block(value: str) -> int:
     return _prefixed("i:", value)
 
@@ -201,7 +213,7 @@ def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = (), *,
     for forms in names:
         if forms:
             for block in name_blocks(forms, person=person):
-                blocks.setdefault(block, forms.key)
+                blocks.setdefault(block, ranking_key(forms))
     for value in identifiers:
         blocks[identifier_block(value)] = ""
     return blocks

@@ -23,19 +23,17 @@ from django.db import connection
 from rapidfuzz import fuzz, process
 
 from watchlists import conf
-from watchlists.blocking import BLOCK_TABLE, query_blocks
+from watchlists.blocking import BLOCK_TABLE, MARKED_SCRIPTS, query_blocks
 from watchlists.enums import EntityType
 from watchlists.models import WatchlistEntry, WatchlistSource
 from watchlists.normalise import (
     LOOSE_FORMS,
     SUBSET_MAX_PARTS,
     NameForms,
-    hangul_loose,
     looks_like_identifier,
     name_parts,
     normalise,
     normalise_identifier,
-    skeleton,
 )
 
 # When both names are Chinese but their characters differ, a pinyin-only agreement (a
@@ -270,22 +268,29 @@ def _candidates(query: NameForms, identifiers: list[str]) -> list[int]:
                 if score > likeness[index]:
                     likeness[index] = score
         if query.script:
-            # A transliterated name: its loose form is what may agree.
-            loose = LOOSE_FORMS["abjad" if query.script == "abjad" else query.script]
+            # A transliterated name: its loose form is what may agree, with any row.
+            loose = LOOSE_FORMS[query.script]
             for index, key in enumerate(keys):
-                likeness[index] = max(likeness[index], fuzz.ratio(loose(query.key), loose(key)) * LOOSE_FACTOR)
+                plain = key[3:] if key[:1] == "~" else key
+                likeness[index] = max(likeness[index], fuzz.ratio(loose(query.key), loose(plain)) * LOOSE_FACTOR)
         elif not query.han:
-            # Entries written in an abjad or in Hangul (their keys alone do not tell: their
-            # loose forms are compared), and persons whose parts the query's are among. (A
-            # query in Chinese characters has neither rule.)
+            # Rows of names written in an abjad or in Hangul (marked: blocking.SCRIPT_MARKS) by
+            # their loose forms, and persons whose parts the query's are among (a query in
+            # Chinese characters has neither rule).
+            parts = name_parts(query.key)
             for index, key in enumerate(keys):
-                if likeness[index] < SUBSET_SCORE and subset_score(query.key, key):
-                    likeness[index] = SUBSET_SCORE
-                if likeness[index] < 100:
+                if key[:1] == "~":
+                    loose = LOOSE_FORMS[MARKED_SCRIPTS[key[:3]]]
+                    plain = key[3:]
                     likeness[index] = max(
-                        likeness[index], fuzz.ratio(skeleton(query.key), skeleton(key)) * LOOSE_FACTOR,
-                        fuzz.ratio(hangul_loose(query.compact), hangul_loose(key)) * LOOSE_FACTOR,
+                        likeness[index], fuzz.ratio(loose(query.key), loose(plain)) * LOOSE_FACTOR,
+                        fuzz.ratio(loose(query.compact), loose(plain.replace(" ", ""))) * LOOSE_FACTOR,
                     )
+                elif (
+                    len(parts) >= 2 and likeness[index] < SUBSET_SCORE and " " in key
+                    and sum(part in key for part in parts) >= 2 and subset_score(query.key, key)
+                ):
+                    likeness[index] = SUBSET_SCORE
         order = sorted(range(len(named)), key=likeness.__getitem__, reverse=True)
         best: dict[int, None] = {}
         for index in order:
