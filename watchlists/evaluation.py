@@ -139,6 +139,8 @@ def run(parties: list[Party], *, thresholds: Iterable[float], do_import: bool = 
         key_of[party.external_id] = key
 
     def right(target: str, external_id: str) -> bool:
+        # The target, or an entry listed under the same normalised name: a namesake, or the
+        # same party on the other list (OFAC and UN list many of the same people).
         return external_id == target or external_id in keys[key_of[target]]
 
     positives = []  # (class, target, [(external id, score)])

@@ -34,6 +34,7 @@ from watchlists.normalise import (
     name_parts,
     normalise,
     normalise_identifier,
+    skeleton,
 )
 
 # When both names are Chinese but their characters differ, a pinyin-only agreement (a
@@ -52,6 +53,8 @@ SUBSET_SCORE = 90.0
 # A loose form (consonant skeleton for Arabic and Hebrew, a folded romanisation for Hangul)
 # agreeing counts this much of itself: transliteration loses information.
 LOOSE_FACTOR = 0.95
+# ... and this much more when the two skeletons have a different number of parts.
+LOOSE_PARTS_FACTOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +99,20 @@ def score_forms(query: NameForms, candidate: NameForms, *, person: bool = False)
             best = max(fuzz.ratio(query.han, candidate.han), best * HOMOPHONE_FACTOR)
     elif best < 100.0:
         script = "abjad" if "abjad" in (query.script, candidate.script) else (query.script or candidate.script)
-        if script and not query.han and not candidate.han:
-            loose = LOOSE_FORMS[script]
+        if script == "abjad" and not query.han and not candidate.han:
+            a, b = skeleton(query.key), skeleton(candidate.key)
+            loose = fuzz.ratio(a, b) * LOOSE_FACTOR
+            if a.count(" ") != b.count(" "):
+                # A name with one part more is, in Arabic naming, often a son's (own name +
+                # father's): "Ali Saddam Hussein al-Tikriti" against صدام حسين التكريتي.
+                loose *= LOOSE_PARTS_FACTOR
+            best = max(best, loose)
+        elif script and not query.han and not candidate.han:
+            loose_form = LOOSE_FORMS[script]
             best = max(
                 best,
-                fuzz.ratio(loose(query.key), loose(candidate.key)) * LOOSE_FACTOR,
-                fuzz.ratio(loose(query.compact), loose(candidate.compact)) * LOOSE_FACTOR,
+                fuzz.ratio(loose_form(query.key), loose_form(candidate.key)) * LOOSE_FACTOR,
+                fuzz.ratio(loose_form(query.compact), loose_form(candidate.compact)) * LOOSE_FACTOR,
             )
         if person and best < SUBSET_SCORE and not query.han and not candidate.han:
             best = max(best, subset_score(query.key, candidate.key))

@@ -458,14 +458,24 @@ _HANGUL_PAIRS = (("eo", "o"), ("eu", "u"), ("ae", "e"), ("oe", "e"))
 _HANGUL_MAP = str.maketrans({"g": "k", "d": "t", "b": "p", "r": "l", "j": "ch"})
 
 
+# Skeletons of the particles ("al", "bin", "bint"), left out: Arabic writes the article
+# joined ("التكريتي") and Latin forms often drop it.
+_SKELETON_PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "bn", "bnt", "l"})
+
+
 @lru_cache(maxsize=100_000)
 def skeleton(key: str) -> str:
     """The consonants of a key, words sorted, for names written in an abjad (Arabic, Hebrew
-    carry few vowels): "osama bin laden" and أسامة بن لادن ("smh bn ldn") both give "bn ldn sm"."""
+    carry few vowels): "osama bin laden" and أسامة بن لادن ("smh bn ldn") both give "ldn sm".
+    Particles are left out, and the article "l" at the start of a longer word."""
     words = []
     for word in key.split():
+        if word in _SKELETON_PARTICLES:
+            continue
         folded = word.translate(_SKELETON_MAP)
         squeezed = "".join(c for i, c in enumerate(folded) if i == 0 or c != folded[i - 1])
+        if len(squeezed) >= 4 and squeezed[0] == "l":
+            squeezed = squeezed[1:]
         if squeezed:
             words.append(squeezed)
     return " ".join(sorted(words))

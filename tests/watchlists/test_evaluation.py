@@ -32,7 +32,7 @@ def test_the_set_is_there():
 
 @pytest.mark.django_db
 def test_a_small_run_prints_every_figure():
-    chosen = [p for p in evaluation.load() if p.source == "UN"][:40]
+    chosen = [p for p in evaluation.load() if p.source == "UN" and not all(a.isascii() for a in p.aliases)][:40]
     figures = evaluation.run(chosen, thresholds=(85.0,))
     at = figures["at_85"]
     assert figures["parties"] == 40 and figures["alias_queries"] == sum(len(p.aliases) for p in chosen)
