@@ -10,9 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# psycopg[binary] brings its own libpq, so no compiler or system libraries are needed.
+# psycopg[binary] brings its own libpq; PyICU (needed by rigour through normality) has no
+# wheel and is built against libicu, so the build tools come in for this step only.
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config libicu-dev \
+    && pip install -r requirements.txt \
+    && apt-get purge -y build-essential pkg-config && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 
 COPY . .
 

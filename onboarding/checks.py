@@ -28,7 +28,11 @@ def ready_to_submit(application: Application) -> list[str]:
 
 
 def documents_accepted(application: Application) -> list[str]:
-    return selectors.documents_unaccepted(application)
+    problems = selectors.documents_unaccepted(application)
+    if application.credit_code_nonstandard and application.credit_code_accepted_by_id is None:
+        problems.append(_("The non-standard credit code %(code)s must be accepted by the document reviewer.")
+                        % {"code": application.credit_code})
+    return problems
 
 
 def register() -> None:

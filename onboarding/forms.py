@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import CleanTextMixin
 from onboarding.models import Application, Contact, DocumentType, FinancialStatement
 from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
-from onboarding.validators import ACCEPT_ATTRIBUTE, normalise_credit_code, validate_credit_code
+from onboarding.validators import (
+    ACCEPT_ATTRIBUTE,
+    normalise_credit_code,
+    validate_credit_code,
+    validate_nonstandard_credit_code,
+)
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+CREDIT_CODE_TYPED_MAX = 40
 
 
 class ApplicationForm(CleanTextMixin, forms.ModelForm):
@@ -30,7 +38,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "legal_name_zh", "legal_name_en", "credit_code", "registration_date", "registered_capital",
+            "legal_name_zh", "legal_name_en", "credit_code", "credit_code_nonstandard_reason", "registration_date",
+            "registered_capital",
             "capital_currency", "legal_representative", "registered_address", "operating_address", "industry",
             "customer_type", "main_products", "market_position", "top_customers", "top_customer_share",
             "main_suppliers", "employees", "bureau_score", "overdue_count_24m", "litigation_count", "tax_rating",
@@ -41,9 +50,14 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
             "main_products": forms.Textarea(attrs={"rows": 2}),
             "top_customers": forms.Textarea(attrs={"rows": 2}),
             "main_suppliers": forms.Textarea(attrs={"rows": 2}),
+            "credit_code_nonstandard_reason": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "credit_code": _("18 characters, as printed on the business licence."),
+            "credit_code_nonstandard_reason": _(
+                "Only for a legally valid code that does not follow GB 32100 (an early pilot code): say why. "
+                "The document reviewer must then accept it; it is shown as not machine-verified."
+            ),
             "bureau_score": _("Leave empty if the customer has no bureau report yet."),
             "top_customer_share": _("0–100"),
         }
@@ -60,6 +74,12 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
         self.fields["requested_credit_limit"].validators.append(MinValueValidator(0))
+        # People paste codes with spaces, hyphens or in full width: the stored code (18) is
+        # checked after normalisation (clean_credit_code), not the typed length.
+        code_field = self.fields["credit_code"]
+        code_field.max_length = CREDIT_CODE_TYPED_MAX
+        code_field.validators = [v for v in code_field.validators if not isinstance(v, MaxLengthValidator)]
+        code_field.widget.attrs["maxlength"] = str(CREDIT_CODE_TYPED_MAX)
         # Checked as the user types: check digit and who else already has this code.
         check_url = reverse("onboarding:credit_code_check")
         if self.instance.pk:
@@ -77,6 +97,7 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
                 Row(Column("legal_name_zh"), Column("legal_name_en")),
                 Row(Column("credit_code"), Column("registration_date")),
                 HTML('<div id="credit-code-feedback" aria-live="polite"></div>'),
+                "credit_code_nonstandard_reason",
                 Row(Column("registered_capital"), Column("capital_currency"), Column("legal_representative")),
                 Row(Column("registered_address"), Column("operating_address")),
                 Row(Column("industry"), Column("customer_type")),
@@ -116,9 +137,15 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data.get("credit_code", ""))
-        if code:
+        if code and not (self.data.get(self.add_prefix("credit_code_nonstandard_reason")) or "").strip():
             validate_credit_code(code)
+        elif code:
+            # A reason is given: a non-standard code, checked for its form only (see below).
+            validate_nonstandard_credit_code(code)
         return code
+
+    def clean_credit_code_nonstandard_reason(self) -> str:
+        return (self.cleaned_data.get("credit_code_nonstandard_reason") or "").strip()
 
     def clean_registration_date(self):
         value = self.cleaned_data.get("registration_date")
@@ -130,6 +157,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         data = super().clean()
         if self.strict and not (data.get("legal_name_zh") or data.get("legal_name_en")):
             self.add_error("legal_name_zh", _("Give the legal name in Chinese, in English, or both."))
+        if data.get("credit_code_nonstandard_reason") and not data.get("credit_code") and "credit_code" not in self.errors:
+            self.add_error("credit_code", _("Give the non-standard credit code the reason is for."))
         if self.strict and data.get("requested_credit_limit") == 0:
             self.add_error("requested_credit_limit", _("The requested credit limit must be above zero."))
         return data

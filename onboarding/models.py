@@ -214,6 +214,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
     legal_name_zh = models.CharField(_("legal name (Chinese)"), max_length=300, blank=True)
     legal_name_en = models.CharField(_("legal name (English)"), max_length=300, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
+    # A legally valid code that GB 32100's rules refuse (early pilot codes): entered by the
+    # sales owner with this reason, accepted by hand by the document reviewer.
+    credit_code_nonstandard_reason = models.TextField(_("why the credit code is non-standard"), blank=True)
+    credit_code_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("non-standard credit code accepted by"),
+    )
+    credit_code_accepted_at = models.DateTimeField(_("non-standard credit code accepted at"), null=True, blank=True)
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
     registered_capital = models.DecimalField(
         _("registered capital"), max_digits=16, decimal_places=2, null=True, blank=True
@@ -283,6 +291,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state not in (State.APPROVED, State.REJECTED, State.WITHDRAWN)
+
+    @property
+    def credit_code_nonstandard(self) -> bool:
+        """The credit code was entered as non-standard: not machine-verified (GB 32100)."""
+        return bool(self.credit_code and self.credit_code_nonstandard_reason)
 
     @property
     def deadline(self):

@@ -170,7 +170,13 @@ def application_save(*, application: Application | None, form, financials, conta
     else:
         if not perms.can_edit(actor, application):
             raise PermissionDenied(_("This application can no longer be edited."))
-        instance = form.save()
+        instance = form.save(commit=False)
+        if {"credit_code", "credit_code_nonstandard_reason"} & set(form.changed_data):
+            # Another code or reason: the reviewer's acceptance was of the previous one.
+            instance.credit_code_accepted_by = None
+            instance.credit_code_accepted_at = None
+        instance.save()
+        form.save_m2m()
     financials.instance = instance
     financials.save()
     contacts.instance = instance
@@ -228,6 +234,25 @@ def document_remove(*, document: Document, actor: User) -> None:
         Document.objects.filter(pk=document.replaces_id).update(is_current=True)
     document.file.delete(save=False)
     document.delete()
+
+
+def credit_code_accept(*, application_id: int, actor: User) -> Application:
+    """The document reviewer accepts the application's non-standard credit code by hand."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        if not perms.can_review_documents(actor, application):
+            raise PermissionDenied(
+                perms.stage_refusal(application, actor)
+                or _("You cannot review this application now.")
+            )
+        if not application.credit_code_nonstandard:
+            raise ValidationError(_("This application's credit code was machine-verified: there is nothing to accept."))
+        if application.credit_code_accepted_by_id is None:
+            application.credit_code_accepted_by = actor
+            application.credit_code_accepted_at = timezone.now()
+            application._change_reason = "accept non-standard credit code"
+            application.save(update_fields=["credit_code_accepted_by", "credit_code_accepted_at", "updated_at"])
+    return application
 
 
 def document_review(*, document_id: int, actor: User, accept: bool, reason: str = "") -> Document:

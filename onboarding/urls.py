@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:pk>/transition/", views.application_transition, name="application_transition"),
     path("applications/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("applications/<int:pk>/review/", views.document_review_page, name="document_review"),
+    path("applications/<int:pk>/credit-code/accept/", views.credit_code_accept, name="credit_code_accept"),
     path("applications/<int:pk>/audit/", views.application_audit, name="application_audit"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/preview/", views.document_preview, name="document_preview"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -24,26 +26,59 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 
+# What people paste between groups of a code: spaces of every width, hyphens and dashes.
+_CODE_SEPARATORS_RE = re.compile(r"[\s\-‐‑‒–—―−_·.]+")
+
+
 def normalise_credit_code(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    """The code as people type or paste it: full width folded to half width (NFKC), upper
+    case, and spaces, hyphens and dashes between groups removed ("9135-0211 ＭＡ…")."""
+    folded = unicodedata.normalize("NFKC", value or "").upper()
+    return _CODE_SEPARATORS_RE.sub("", folded)
 
 
 def validate_credit_code(value: str) -> None:
+    """GB 32100-2015, rule by rule; the error's ``code`` names the rule that failed
+    (``length``, ``charset``, ``region``, ``check_digit``)."""
     code = normalise_credit_code(value)
-    if len(code) != 18:
-        raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(count)d."),
-            code="length", params={"count": len(code)},
-        )
+    _validate_length(code)
     bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARSET})
     if bad:
         raise ValidationError(
             _("These characters cannot appear in a unified social credit code: %(chars)s."),
             code="charset", params={"chars": " ".join(bad)},
         )
+    region = code[2:8]
+    if not (region.isascii() and region.isdigit()):
+        raise ValidationError(
+            _("Characters 3 to 8 of a unified social credit code are the region code and must be digits; "
+              "here they are %(region)s."),
+            code="region", params={"region": region},
+        )
     if credit_code_check_char(code[:17]) != code[17]:
         raise ValidationError(
             _("The check digit does not match: please check the code for a typing error."), code="check_digit"
+        )
+
+
+def _validate_length(code: str) -> None:
+    if len(code) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(count)d."),
+            code="length", params={"count": len(code)},
+        )
+
+
+def validate_nonstandard_credit_code(value: str) -> None:
+    """A legally valid code that does not follow GB 32100 (early pilot codes such as
+    91350211M0000XUF46): 18 letters or digits; the document reviewer accepts it by hand."""
+    code = normalise_credit_code(value)
+    _validate_length(code)
+    bad = sorted({ch for ch in code if not (ch.isascii() and ch.isalnum())})
+    if bad:
+        raise ValidationError(
+            _("A credit code has only letters and digits; these characters cannot appear: %(chars)s."),
+            code="charset", params={"chars": " ".join(bad)},
         )
 
 

@@ -321,6 +321,21 @@ def document_review_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def credit_code_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document reviewer accepts a non-standard credit code (POST, CSRF)."""
+    application = _get_application(request, pk)
+    try:
+        services.credit_code_accept(application_id=application.pk, actor=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in getattr(error, "messages", None) or [str(error)]:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The non-standard credit code is accepted."))
+    return redirect("onboarding:document_review", pk=application.pk)
+
+
+@require_POST
+@login_required
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     document = _get_document(request, pk)
     form = DocumentReviewForm(request.POST)

@@ -22,6 +22,14 @@ their own, ``(block, entry_id)`` with a B-tree index, built afresh by each impor
   **the first half of the characters** (region and brand, usually), for a character
   missing or added in the second half.
 * **Identifiers**, whole.
+* **Pairs of name parts** (issue 11), for persons without Chinese characters: one block per
+  pair of distinct parts (particles left out, at most ``SUBSET_MAX_PARTS`` parts), so that
+  a query whose parts are a subset of the entry's, or the other way round, shares the
+  block of two parts they have in common (``matching.subset_score`` requires two).
+* **Loose forms**, for names written in an abjad or in Hangul, and for persons' names in
+  Latin letters (which such a query compares with its loose form): the two halves of the
+  consonant skeleton or of the folded romanisation (key and compact form), probed by every
+  query as the key's halves are.
 
 Two edits in one name are found when they fall in the same half, and two letters
 swapped anywhere (across the middle too); the benchmark (``manage.py bench_screening``)
@@ -40,7 +48,7 @@ from collections.abc import Iterable
 from itertools import permutations
 from zlib import crc32
 
-from watchlists.normalise import NameForms
+from watchlists.normalise import LOOSE_FORMS, SUBSET_MAX_PARTS, NameForms, name_parts
 
 MIN_HAN_LENGTH = 5
 # Names of the per-source block tables (watchlists.services names them; SQL checks them).
@@ -106,8 +114,45 @@ def _prefixed(prefix: str, piece: str) -> int:
     return value - 0x1_0000_0000 if value >= 0x8000_0000 else value
 
 
-def name_blocks(forms: NameForms) -> list[int]:
-    """The blocks stored for one name (the import's hot path: no set, no f-string per block)."""
+def _pair_blocks(key: str) -> list[int]:
+    parts = sorted(set(name_parts(key)))
+    if not 2 <= len(parts) <= SUBSET_MAX_PARTS:
+        return []
+    return [_prefixed("p:", f"{a} {b}") for i, a in enumerate(parts) for b in parts[i + 1:]]
+
+
+def _loose_halves(script: str, text: str) -> list[int]:
+    length = len(text)
+    if length < 2:
+        return [_prefixed(f"l{script}{length}:0:", text)]
+    half = length // 2
+    return [_prefixed(f"l{script}{length}:0:", text[:half]), _prefixed(f"l{script}{length}:1:", text[half:])]
+
+
+def _loose_blocks(forms: NameForms, script: str = "") -> list[int]:
+    script = script or forms.script
+    loose = LOOSE_FORMS[script]
+    blocks = []
+    for text in {loose(forms.key), loose(forms.compact)}:
+        if text:
+            blocks.extend(_loose_halves(script, text))
+    return blocks
+
+
+def _add_halves(text: str, blocks: list[int]) -> None:
+    length = len(text)
+    if length < 2:
+        blocks.append(_key_hash(length, 0, text))
+    else:
+        half = length // 2
+        blocks.append(_key_hash(length, 0, text[:half]))
+        blocks.append(_key_hash(length, 1, text[half:]))
+
+
+def name_blocks(forms: NameForms, *, person: bool = False) -> list[int]:
+    """The blocks stored for one name (the import's hot path: no set, no f-string per block).
+
+    ``person``: the name is a person's (pairs of its parts are stored too)."""
     packed = forms.key.replace(" ", "")
     length = len(packed)
     if length < 2:
@@ -115,8 +160,16 @@ def name_blocks(forms: NameForms) -> list[int]:
     else:
         half = length // 2
         blocks = [_key_hash(length, 0, packed[:half]), _key_hash(length, 1, packed[half:])]
-    if forms.compact != packed:
-        blocks.append(_prefixed("c:", forms.compact))
+    compact = forms.compact
+    if compact != packed:
+        # The halves of the compact form (words in order) and of the sorted syllables too, so
+        # that one edit in any form the scorer compares keeps a block ("huang yonglin" /
+        # "honglin huang" sort apart; their compact forms are one edit apart).
+        blocks.append(_prefixed("c:", compact))
+        _add_halves(compact, blocks)
+    syllables = forms.syllables.replace(" ", "") if forms.han else packed
+    if syllables != packed and syllables != compact:
+        _add_halves(syllables, blocks)
     if len(forms.han_runs) > 1:
         blocks.append(_prefixed("s:", forms.syllables))
     han = forms.han
@@ -125,21 +178,42 @@ def name_blocks(forms: NameForms) -> list[int]:
         blocks.append(_prefixed(f"e{size}:", han[0::2]))
         blocks.append(_prefixed(f"o{size}:", han[1::2]))
         blocks.append(_prefixed(f"h{size}:", han[:size // 2]))
+    elif person and not han and " " in forms.key:
+        blocks.extend(_pair_blocks(forms.key))
+    if forms.script:
+        blocks.extend(_loose_blocks(forms))
+    elif person and not han:
+        # A person listed in Latin letters, searched in Arabic, Hebrew or Hangul: the loose
+        # forms of this name, which such a query compares.
+        for script in LOOSE_FORMS:
+            blocks.extend(_loose_blocks(forms, script))
     return blocks
+
+
+# The key stored beside a block ranks candidates; a name written in an abjad or in Hangul is
+# marked, so that the query compares its loose form with that row's only (keys are letters,
+# digits and spaces: the mark cannot be part of one).
+SCRIPT_MARKS = {"abjad": "~a ", "hangul": "~h "}
+MARKED_SCRIPTS = {mark: script for script, mark in SCRIPT_MARKS.items()}
+
+
+def ranking_key(forms: NameForms) -> str:
+    """The key stored with the blocks of ``forms`` (``SCRIPT_MARKS``)."""
+    return SCRIPT_MARKS[forms.script] + forms.key if forms.script else forms.key
 
 
 def identifier_block(value: str) -> int:
     return _prefixed("i:", value)
 
 
-def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = ()) -> dict[int, str]:
+def entry_blocks(names: Iterable[NameForms], identifiers: Iterable[str] = (), *, person: bool = False) -> dict[int, str]:
     """The blocks stored for one entry, each with the key of the name it came from ("" for an
     identifier's block): the key lets a query rank candidates before reading any entry."""
     blocks: dict[int, str] = {}
     for forms in names:
         if forms:
-            for block in name_blocks(forms):
-                blocks.setdefault(block, forms.key)
+            for block in name_blocks(forms, person=person):
+                blocks.setdefault(block, ranking_key(forms))
     for value in identifiers:
         blocks[identifier_block(value)] = ""
     return blocks
@@ -161,6 +235,9 @@ def query_blocks(forms: NameForms, identifiers: Iterable[str] = ()) -> list[int]
         if forms.compact != packed:
             # "Shanghai Hengrui Jingmi Jixie" against 上海恒瑞精密机械, whose key is its compact pinyin.
             _probe(forms.compact, found)
+        syllables = forms.syllables.replace(" ", "")
+        if forms.han and syllables not in (packed, forms.compact):
+            _probe(syllables, found)
         found.add(_hash(f"c:{forms.compact}"))
         if forms.han:
             found.add(_hash(f"s:{forms.syllables}"))
@@ -177,6 +254,14 @@ def query_blocks(forms: NameForms, identifiers: Iterable[str] = ()) -> list[int]
             # 恒瑞精密机械(上海) against 上海恒瑞精密机械: the runs of characters in every order.
             for order in permutations(forms.han_runs):
                 _han_blocks("".join(order), found)
+        if not han and " " in forms.key:
+            found.update(_pair_blocks(forms.key))
+        # Entries written in an abjad or in Hangul, by their loose forms (the query's own
+        # script, if any, decides nothing: a Latin query must find an Arabic alias).
+        for script, loose in LOOSE_FORMS.items():
+            for text in {loose(forms.key), loose(forms.compact)}:
+                if text:
+                    _probe_loose(script, text, found)
     for value in identifiers:
         found.add(_hash(f"i:{value}"))
     return sorted(found)
@@ -207,3 +292,18 @@ def _probe(text: str, found: set[int]) -> None:
             swapped = text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
             found.add(_key_hash(other, 0, swapped[:first_size]))
             found.add(_key_hash(other, 1, swapped[first_size:]))
+
+
+def _probe_loose(script: str, text: str, found: set[int]) -> None:
+    """``_probe`` for the halves of a loose form (``_loose_halves``)."""
+    length = len(text)
+    for other in (length - 1, length, length + 1):
+        if other < 1:
+            continue
+        if other < 2:
+            found.add(_prefixed(f"l{script}{other}:0:", text[:other]))
+            continue
+        (_, first_size), (second_start, second_size) = _halves(other)
+        found.add(_prefixed(f"l{script}{other}:0:", text[:first_size]))
+        start = second_start + length - other
+        found.add(_prefixed(f"l{script}{other}:1:", text[start:start + second_size]))

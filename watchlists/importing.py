@@ -23,7 +23,7 @@ from typing import BinaryIO, NamedTuple
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from watchlists.blocking import identifier_block, name_blocks
+from watchlists.blocking import identifier_block, name_blocks, ranking_key
 from watchlists.enums import EntityType, SourceFormat
 from watchlists.normalise import normalise, normalise_identifier
 
@@ -512,14 +512,15 @@ def _rows_payload(source_id: int, first_id: int, rows: list[Row]) -> CopyPayload
     for entry_id, row in enumerate(rows, start=first_id):
         entry = str(entry_id)
         keys: list[str] = []
+        person = row.entity_type == EntityType.PERSON
         for text in (row.name, *row.aliases, *row.weak_aliases):
             forms = normalise(text)
             key = forms.key
             if key and key not in keys:
                 keys.append(key)
                 # One line per block: "block<TAB>entry<TAB>key", built with one join per name.
-                suffix = f"\t{entry}\t{_block_key(key)}\n"
-                blocks.append(suffix.join(map(str, name_blocks(forms))) + suffix)
+                suffix = f"\t{entry}\t{_block_key(ranking_key(forms))}\n"
+                blocks.append(suffix.join(map(str, name_blocks(forms, person=person))) + suffix)
         identifiers = _identifiers(row)
         for value in identifiers:
             blocks.append(f"{identifier_block(value)}\t{entry}\t\n")

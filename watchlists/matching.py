@@ -15,6 +15,7 @@ Two steps, so that a query never scores a million entries:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -22,9 +23,19 @@ from django.db import connection
 from rapidfuzz import fuzz, process
 
 from watchlists import conf
-from watchlists.blocking import BLOCK_TABLE, query_blocks
+from watchlists.blocking import BLOCK_TABLE, MARKED_SCRIPTS, query_blocks
+from watchlists.enums import EntityType
 from watchlists.models import WatchlistEntry, WatchlistSource
-from watchlists.normalise import NameForms, looks_like_identifier, normalise, normalise_identifier
+from watchlists.normalise import (
+    LOOSE_FORMS,
+    SUBSET_MAX_PARTS,
+    NameForms,
+    looks_like_identifier,
+    name_parts,
+    normalise,
+    normalise_identifier,
+    skeleton,
+)
 
 # When both names are Chinese but their characters differ, a pinyin-only agreement (a
 # homophone such as 张伟 / 章伟, the usual typing slip with a pinyin keyboard) is likely but
@@ -33,6 +44,17 @@ HOMOPHONE_FACTOR = 0.95
 # An alias the list itself marks as weak (low quality: OFAC's weak a.k.a., the UN's "Low")
 # is found, but scores below the same name given as a strong alias.
 WEAK_ALIAS_FACTOR = 0.9
+# Names that differ in a number are different names ("Snow Storm 1" / "Snow Storm 2"): when
+# both carry numbers and these differ, the score is multiplied by this (well below 85).
+NUMBER_FACTOR = 0.75
+# A person's name whose parts are all among the other's parts ("Vladimir Putin" against
+# "PUTIN, Vladimir Vladimirovich"): a likely match, scored this (see ``subset_score``).
+SUBSET_SCORE = 90.0
+# A loose form (consonant skeleton for Arabic and Hebrew, a folded romanisation for Hangul)
+# agreeing counts this much of itself: transliteration loses information.
+LOOSE_FACTOR = 0.95
+# ... and this much more when the two skeletons have a different number of parts.
+LOOSE_PARTS_FACTOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +79,12 @@ class Match:
         return found
 
 
-def score_forms(query: NameForms, candidate: NameForms) -> float:
-    """0–100: how alike two normalised names are (see the module docstring)."""
+def score_forms(query: NameForms, candidate: NameForms, *, person: bool = False) -> float:
+    """0–100: how alike two normalised names are (see the module docstring).
+
+    ``person``: the candidate is a person, so that a subset of its name parts is a likely
+    match (``subset_score``).
+    """
     if not query or not candidate:
         return 0.0
     best = max(
@@ -68,13 +94,80 @@ def score_forms(query: NameForms, candidate: NameForms) -> float:
     )
     if query.han and candidate.han:
         if query.han == candidate.han:
-            return 100.0
-        best = max(fuzz.ratio(query.han, candidate.han), best * HOMOPHONE_FACTOR)
+            best = 100.0
+        else:
+            best = max(fuzz.ratio(query.han, candidate.han), best * HOMOPHONE_FACTOR)
+    elif best < 100.0:
+        script = "abjad" if "abjad" in (query.script, candidate.script) else (query.script or candidate.script)
+        if script == "abjad" and not query.han and not candidate.han:
+            a, b = skeleton(query.key), skeleton(candidate.key)
+            loose = fuzz.ratio(a, b) * LOOSE_FACTOR
+            if a.count(" ") != b.count(" "):
+                # A name with one part more is, in Arabic naming, often a son's (own name +
+                # father's): "Ali Saddam Hussein al-Tikriti" against صدام حسين التكريتي.
+                loose *= LOOSE_PARTS_FACTOR
+            best = max(best, loose)
+        elif script and not query.han and not candidate.han:
+            loose_form = LOOSE_FORMS[script]
+            best = max(
+                best,
+                fuzz.ratio(loose_form(query.key), loose_form(candidate.key)) * LOOSE_FACTOR,
+                fuzz.ratio(loose_form(query.compact), loose_form(candidate.compact)) * LOOSE_FACTOR,
+            )
+        if person and best < SUBSET_SCORE and not query.han and not candidate.han:
+            best = max(best, subset_score(query.key, candidate.key))
+    if best and _DIGITS_RE.search(query.key) and _DIGITS_RE.search(candidate.key) and (
+        numbers(query.key) != numbers(candidate.key)
+    ):
+        best *= NUMBER_FACTOR
     return best
 
 
-def score_names(query: str, candidate: str) -> float:
-    return round(score_forms(normalise(query), normalise(candidate)), 1)
+_DIGITS_RE = re.compile(r"\d")
+
+
+def numbers(key: str) -> tuple[str, ...]:
+    """The words of a key that carry a digit, in order ("1", "2nd", "a320")."""
+    return tuple(word for word in key.split() if _DIGITS_RE.search(word))
+
+
+def subset_score(query_key: str, candidate_key: str) -> float:
+    """``SUBSET_SCORE`` when the parts of one name are all among the other's, else 0.
+
+    Each part of the shorter name must be a distinct part of the longer one, or its initial
+    (one letter); at least two must be whole, equal words (so that the candidate index,
+    which stores a block per pair of parts, finds every such pair); the longer name has more
+    parts, at most ``SUBSET_MAX_PARTS``. A different given name with the same surname
+    ("Lyudmila Putina", "Sergei Petrov" against "Ivan Petrov") is not a subset.
+    """
+    shorter, longer = name_parts(query_key), name_parts(candidate_key)
+    if len(shorter) > len(longer):
+        shorter, longer = longer, shorter
+    if len(shorter) < 2 or len(longer) == len(shorter) or len(longer) > SUBSET_MAX_PARTS:
+        return 0.0
+    remaining = list(longer)
+    whole = 0
+    initials = []
+    for part in shorter:
+        if len(part) == 1:
+            initials.append(part)
+        elif part in remaining:
+            remaining.remove(part)
+            whole += 1
+        else:
+            return 0.0
+    for initial in initials:
+        found = next((word for word in remaining if word[0] == initial), None)
+        if found is None:
+            return 0.0
+        remaining.remove(found)
+    return SUBSET_SCORE if whole >= 2 else 0.0
+
+
+
+
+def score_names(query: str, candidate: str, *, person: bool = False) -> float:
+    return round(score_forms(normalise(query), normalise(candidate), person=person), 1)
 
 
 def search(
@@ -108,20 +201,21 @@ def search(
     if not entry_ids:
         return []
     rows = WatchlistEntry.objects.filter(pk__in=entry_ids).values_list(
-        "pk", "identifier_keys", "name", "aliases", "weak_aliases"
+        "pk", "identifier_keys", "name", "aliases", "weak_aliases", "entity_type"
     )
-    for entry_id, identifier_keys, entry_name, aliases, weak_aliases in rows:
+    for entry_id, identifier_keys, entry_name, aliases, weak_aliases, kind in rows:
+        person = kind == EntityType.PERSON
         for value in wanted:
             if f"|{value}|" in identifier_keys:
                 best[entry_id] = (100.0, value, "identifier")
         if entry_id in best or not query:
             continue
         for text in (entry_name, *aliases):
-            score = round(score_forms(query, normalise(text)), 1)
+            score = round(score_forms(query, normalise(text), person=person), 1)
             if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
                 best[entry_id] = (score, text, "name")
         for text in weak_aliases:
-            score = round(score_forms(query, normalise(text)) * WEAK_ALIAS_FACTOR, 1)
+            score = round(score_forms(query, normalise(text), person=person) * WEAK_ALIAS_FACTOR, 1)
             if score >= threshold and score > best.get(entry_id, (-1.0,))[0]:
                 best[entry_id] = (score, text, "name")
     if not best:
@@ -184,6 +278,30 @@ def _candidates(query: NameForms, identifiers: list[str]) -> list[int]:
             for _choice, score, index in process.extract(form, keys, scorer=fuzz.ratio, limit=None):
                 if score > likeness[index]:
                     likeness[index] = score
+        if query.script:
+            # A transliterated name: its loose form is what may agree, with any row.
+            loose = LOOSE_FORMS[query.script]
+            for index, key in enumerate(keys):
+                plain = key[3:] if key[:1] == "~" else key
+                likeness[index] = max(likeness[index], fuzz.ratio(loose(query.key), loose(plain)) * LOOSE_FACTOR)
+        elif not query.han:
+            # Rows of names written in an abjad or in Hangul (marked: blocking.SCRIPT_MARKS) by
+            # their loose forms, and persons whose parts the query's are among (a query in
+            # Chinese characters has neither rule).
+            parts = name_parts(query.key)
+            for index, key in enumerate(keys):
+                if key[:1] == "~":
+                    loose = LOOSE_FORMS[MARKED_SCRIPTS[key[:3]]]
+                    plain = key[3:]
+                    likeness[index] = max(
+                        likeness[index], fuzz.ratio(loose(query.key), loose(plain)) * LOOSE_FACTOR,
+                        fuzz.ratio(loose(query.compact), loose(plain.replace(" ", ""))) * LOOSE_FACTOR,
+                    )
+                elif (
+                    len(parts) >= 2 and likeness[index] < SUBSET_SCORE and " " in key
+                    and sum(part in key for part in parts) >= 2 and subset_score(query.key, key)
+                ):
+                    likeness[index] = SUBSET_SCORE
         order = sorted(range(len(named)), key=likeness.__getitem__, reverse=True)
         best: dict[int, None] = {}
         for index in order:
@@ -232,6 +350,8 @@ def _rows_scanned(query: NameForms, identifiers: list[str]) -> list[tuple[int, s
         for line in keys.split("\n"):
             if fuzz.ratio(query.key, line, score_cutoff=SCAN_CUTOFF) or fuzz.ratio(
                 query.compact, line.replace(" ", ""), score_cutoff=SCAN_CUTOFF
+            ) or subset_score(query.key, line) or any(
+                fuzz.ratio(loose(query.key), loose(line), score_cutoff=SCAN_CUTOFF) for loose in LOOSE_FORMS.values()
             ):
                 found.append((entry_id, line))
     return found

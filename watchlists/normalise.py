@@ -22,6 +22,23 @@ Rules, in order (each has a test in tests/watchlists/test_normalise.py):
    Chinese name is also read as surname + given name ("zhang weiguo"), the way Chinese
    personal names are written in Latin letters.
 6. Word order is ignored: the compared forms sort their words.
+
+Added for names across scripts and naming habits (issue 11; tests in
+tests/watchlists/test_scripts.py):
+
+7. Traditional Chinese characters become simplified (OpenCC's ``t2s``, phrase-aware)
+   before anything else, so 華為技術有限公司 is 华为技术有限公司.
+8. Every other script is written in Latin letters by ``anyascii`` (Cyrillic, Greek,
+   Arabic, Hebrew, kana, Thai, …); Hangul syllable by syllable, a two-to-four-syllable run
+   read as family name + given name (김정은 = "gim jeongeun"), like Chinese names.
+   Names that were in an abjad (Arabic, Hebrew) or in Hangul remember it (``script``): the
+   scorer then also compares loose forms (``watchlists.matching``).
+9. Legal forms come from rigour's organisation-type database (ISO 20275, OCCRP, Wikipedia:
+   "Aktiengesellschaft", "Open Joint Stock Company", "Sp. z o.o.", "ООО", …), removed
+   wherever they stand, besides the Chinese suffixes and their pinyin
+   ("you xian gong si", "jituan"). Titles and honorifics at the start come from rigour's
+   list of person-name prefixes ("President", "Dr", "General", "His Excellency"), set
+   aside only when at least two words remain ("General Electric" keeps its first word).
 """
 
 from __future__ import annotations
@@ -30,6 +47,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from anyascii import anyascii
 
 # --- Legal forms -------------------------------------------------------------------------
 
@@ -45,6 +64,16 @@ LATIN_LEGAL_WORDS = frozenset(
     sdn bhd tbk group
     """.split()
 )
+# The same Chinese legal forms written in pinyin, spaced or joined ("you xian gong si",
+# "Youxian Gongsi"), compared with the spaces removed; longest first.
+PINYIN_LEGAL_FORMS = (
+    "gufenyouxiangongsi", "youxianzerengongsi", "jituanyouxiangongsi", "youxiangongsi", "gufengongsi",
+    "jituangongsi", "konggujituan", "fengongsi", "zonggongsi", "jituan", "gongsi",
+)
+_PINYIN_LEGAL_SET = frozenset(PINYIN_LEGAL_FORMS)
+_PINYIN_LEGAL_MAX_WORDS = 7  # "gu fen you xian gong si" and one more
+# The last word of a name that ends in one of them (a quick test before joining words).
+_PINYIN_LEGAL_LAST = frozenset({"si", "tuan", *(f for f in PINYIN_LEGAL_FORMS), "gongsi", "jituan"})
 # Words set aside at the start of a name: legal forms written first (Russian/Ukrainian
 # style), "The", and honorifics ("Mr. John Smith" is John Smith).
 LATIN_LEADING_WORDS = frozenset("the ooo zao oao pao jsc ojsc pjsc cjsc tov mr mrs ms miss dr sir".split())
@@ -69,19 +98,92 @@ _COMPOUND_SURNAMES = frozenset(
 
 
 def fold(text: str) -> str:
-    """Rules 1–3: NFKC, case, diacritics and punctuation; words separated by one space."""
-    text = text or ""
+    """Rules 1–3 and 7–8: NFKC, case, script, diacritics and punctuation; words separated by one space."""
+    return _punctuation_fold(_prefold(text or "")[0])
+
+
+# Arabic, Hebrew, Syriac, Thaana: written without most vowels.
+_ABJAD_RE = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0700-\u074f\u0750-\u077f\u0780-\u07bf\u08a0-\u08ff"
+                       "\ufb1d-\ufdff\ufe70-\ufeff]")
+_HANGUL_RUN_RE = re.compile("[\uac00-\ud7a3]+")
+# Runs of characters that are neither ASCII nor Chinese: anyascii writes them in Latin letters.
+_OTHER_RUN_RE = re.compile(f"[^\\x00-\\x7f{_HAN}]+")
+# "al-Baghdadi", "el-Sayed": the article is a word of its own, as in "Al Baghdadi".
+_ARTICLE_RE = re.compile(r"\b(al|el)[-‐‑](?=\w)")
+_KANA_SEPARATORS = str.maketrans("・･", "  ")
+
+
+def _hangul_run(match: re.Match) -> str:
+    syllables = [anyascii(c).lower() for c in match.group()]
+    if 2 <= len(syllables) <= 4:
+        return f" {syllables[0]} {''.join(syllables[1:])} "
+    return f" {''.join(syllables)} "
+
+
+def _prefold(text: str, *, org_types: bool = False) -> tuple[str, str]:
+    """NFKC, case, traditional → simplified, other scripts in Latin letters; punctuation kept.
+
+    Returns the text and its script mark: "abjad", "hangul" or "".
+    """
+    script = ""
     if text.isascii():
-        # NFKC changes nothing in ASCII: the fast path for most Latin names.
-        text = text.lower().translate(_ASCII_JOINERS)
+        text = text.lower()
     else:
         text = unicodedata.normalize("NFKC", text).casefold()
-        if not text.isascii() and not unicodedata.is_normalized("NFD", text):
-            # NFD then drop combining marks: Latin accents go, Chinese characters are untouched.
+        if has_han(text):
+            text = to_simplified(text)
+        if org_types:
+            # Before transliteration: the database writes "beschränkter", "ограниченной".
+            text = _set_aside_org_types(text)
+        if not text.isascii():
+            if _ABJAD_RE.search(text):
+                script = "abjad"
+            if _HANGUL_RUN_RE.search(text):
+                script = script or "hangul"
+                text = _HANGUL_RUN_RE.sub(_hangul_run, text)
+            text = text.translate(_KANA_SEPARATORS)
+            # anyascii also drops Latin accents (Müller = Muller, ß = ss, ø = o).
+            text = _OTHER_RUN_RE.sub(lambda m: anyascii(m.group()).lower(), text)
+    if "-" in text or "‐" in text or "‑" in text:
+        text = _ARTICLE_RE.sub(r"\1 ", text)
+    return text, script
+
+
+def _punctuation_fold(text: str) -> str:
+    if text.isascii():
+        text = text.translate(_ASCII_JOINERS)
+    else:
+        if not unicodedata.is_normalized("NFD", text):
             decomposed = unicodedata.normalize("NFD", text)
             text = unicodedata.normalize("NFC", _COMBINING_RE.sub("", decomposed))
         text = _JOINERS_RE.sub("", text)
     return _SEPARATORS_RE.sub(" ", text).strip()
+
+
+# --- Traditional → simplified -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_characters() -> frozenset[str]:
+    """The characters OpenCC writes otherwise in simplified Chinese (built once, ~0.2 s): a
+    name without any is left alone, without calling the converter."""
+    converter = _opencc()
+    ranges = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00))
+    return frozenset(c for r in ranges for c in map(chr, r) if converter.convert(c) != c)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters in ``text`` as simplified ones (OpenCC ``t2s``)."""
+    if _traditional_characters().isdisjoint(text):
+        return text
+    return _opencc().convert(text)
 
 
 def has_han(text: str) -> bool:
@@ -115,9 +217,64 @@ def strip_legal_forms(tokens: list[str], *, han: bool = True) -> list[str]:
         kept = list(tokens)
     while kept and kept[-1] in LATIN_LEGAL_WORDS:
         kept.pop()
+    _strip_pinyin_legal_forms(kept)
+    while kept and kept[-1] in LATIN_LEGAL_WORDS:
+        kept.pop()
     while kept and kept[0] in LATIN_LEADING_WORDS:
         kept.pop(0)
     return kept or list(tokens)
+
+
+def _strip_pinyin_legal_forms(tokens: list[str]) -> None:
+    """Remove Chinese legal forms written in pinyin from the end of ``tokens`` (in place)."""
+    changed = True
+    while changed and len(tokens) > 1 and tokens[-1] in _PINYIN_LEGAL_LAST:
+        changed = False
+        for count in range(min(_PINYIN_LEGAL_MAX_WORDS, len(tokens) - 1), 0, -1):
+            if "".join(tokens[-count:]) in _PINYIN_LEGAL_SET:
+                del tokens[-count:]
+                changed = True
+                break
+
+
+@lru_cache(maxsize=1)
+def _org_types():
+    """rigour's organisation-type remover (a Rust Aho-Corasick automaton, built on first use)."""
+    from rigour.names.org_types import remove_org_types
+
+    return remove_org_types
+
+
+@lru_cache(maxsize=1)
+def _person_prefixes() -> tuple[frozenset[tuple[str, ...]], int]:
+    """rigour's person-name prefixes (titles, honorifics), folded into word tuples."""
+    from rigour._core import person_name_prefixes_list
+
+    prefixes = {tuple(fold(p).split()) for p in person_name_prefixes_list()}
+    prefixes.discard(())
+    return frozenset(prefixes), max(map(len, prefixes))
+
+
+def strip_titles(tokens: list[str]) -> list[str]:
+    """Titles and honorifics at the start, while at least two words remain."""
+    prefixes, longest = _person_prefixes()
+    changed = True
+    while changed:
+        changed = False
+        for count in range(min(longest, len(tokens) - 2), 0, -1):
+            if tuple(tokens[:count]) in prefixes:
+                tokens = tokens[count:]
+                changed = True
+                break
+    return tokens
+
+
+def _set_aside_org_types(text: str) -> str:
+    """Rule 9 on pre-folded text (punctuation still there: "s.a.", "sp. z o.o.")."""
+    removed = _org_types()(text)
+    if removed is not text and removed != text and not _NOT_ALNUM_RE.fullmatch(removed or " "):
+        return removed
+    return text
 
 
 # --- Pinyin ------------------------------------------------------------------------------
@@ -211,6 +368,7 @@ class NameForms:
     ``han``: the Chinese characters alone, compared directly when both sides have them;
     ``han_runs``: the separate runs of Chinese characters (more than one when brackets or
     Latin words split the name).
+    ``script``: "abjad" (Arabic, Hebrew) or "hangul" when the name was written in one.
     """
 
     key: str
@@ -218,6 +376,7 @@ class NameForms:
     compact: str
     han: str
     han_runs: tuple[str, ...] = ()
+    script: str = ""  # "abjad" or "hangul" when the name was written so (rule 8), else ""
 
     def __bool__(self) -> bool:
         return bool(self.key)
@@ -231,15 +390,17 @@ def _group_person_name(run: str, syllables: list[str]) -> list[str]:
 def normalise(name: str) -> NameForms:
     if name and _PURE_HAN_RE.fullmatch(name):
         # Only common Chinese characters (most Chinese names): folding changes nothing.
+        name = to_simplified(name)
         run = _strip_han_suffixes(name) or name
         return _han_forms(run, _han_to_pinyin(run))
-    folded = fold(name)
+    prefolded, script = _prefold(name or "", org_types=True)
+    folded = _punctuation_fold(_set_aside_org_types(prefolded))
     if folded.isascii():
         # The common case for Latin names: every form is made of the words themselves.
-        tokens = strip_legal_forms(folded.split(), han=False)
+        tokens = strip_titles(strip_legal_forms(folded.split(), han=False))
         key = " ".join(sorted(tokens))
-        return NameForms(key=key, syllables=key, compact="".join(tokens), han="")
-    tokens = strip_legal_forms(_TOKEN_RE.findall(folded))
+        return NameForms(key=key, syllables=key, compact="".join(tokens), han="", script=script)
+    tokens = strip_titles(strip_legal_forms(_TOKEN_RE.findall(folded)))
     key_words: list[str] = []
     syllable_words: list[str] = []
     compact_parts: list[str] = []
@@ -263,7 +424,7 @@ def normalise(name: str) -> NameForms:
     syllable_words.sort()
     return NameForms(
         key=" ".join(key_words), syllables=" ".join(syllable_words), compact="".join(compact_parts),
-        han="".join(han_parts), han_runs=tuple(han_parts),
+        han="".join(han_parts), han_runs=tuple(han_parts), script=script,
     )
 
 
@@ -277,6 +438,64 @@ def _han_forms(run: str, syllables: tuple[str, ...]) -> NameForms:
         key = "".join(syllables)
     compact = "".join(syllables)
     return NameForms(key=key, syllables=" ".join(sorted(syllables)), compact=compact, han=run, han_runs=(run,))
+
+
+# --- Name parts and loose forms (compared by watchlists.matching, indexed by watchlists.blocking) ---
+
+# Parts that many names add or drop, left out when comparing parts ("bin", "al", "van").
+PARTICLES = frozenset("al el bin ibn bint binti ben abu ould van von der den de da di del dos das du la le y".split())
+# At most this many parts on the longer side (the candidate index stores a block per pair).
+SUBSET_MAX_PARTS = 8
+
+
+def name_parts(key: str) -> list[str]:
+    """The parts of a key that ``subset_score`` compares: particles left out."""
+    return [word for word in key.split() if word not in PARTICLES]
+
+
+_SKELETON_MAP = str.maketrans({"p": "b", "q": "k", "c": "k", "v": "b", "z": "s", **dict.fromkeys("aeiouyhwj'`", None)})
+_HANGUL_PAIRS = (("eo", "o"), ("eu", "u"), ("ae", "e"), ("oe", "e"))
+_HANGUL_MAP = str.maketrans({"g": "k", "d": "t", "b": "p", "r": "l", "j": "ch"})
+
+
+# Skeletons of the particles ("al", "bin", "bint"), left out: Arabic writes the article
+# joined ("التكريتي") and Latin forms often drop it.
+_SKELETON_PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "bn", "bnt", "l"})
+
+
+@lru_cache(maxsize=100_000)
+def skeleton(key: str) -> str:
+    """The consonants of a key, words sorted, for names written in an abjad (Arabic, Hebrew
+    carry few vowels): "osama bin laden" and أسامة بن لادن ("smh bn ldn") both give "ldn sm".
+    Particles are left out, and the article "l" at the start of a longer word."""
+    words = []
+    for word in key.split():
+        if word in _SKELETON_PARTICLES:
+            continue
+        folded = word.translate(_SKELETON_MAP)
+        squeezed = "".join(c for i, c in enumerate(folded) if i == 0 or c != folded[i - 1])
+        if len(squeezed) >= 4 and squeezed[0] == "l":
+            squeezed = squeezed[1:]
+        if squeezed:
+            words.append(squeezed)
+    return " ".join(sorted(words))
+
+
+@lru_cache(maxsize=100_000)
+def hangul_loose(key: str) -> str:
+    """A romanisation folded so that the Revised and the McCune–Reischauer forms (and common
+    spellings) meet: per word eo → o, eu → u, ae/oe → e, g → k, d → t, b → p, r → l,
+    j → ch; words sorted, spaces removed. 김정은 ("gim jeongeun") and "Kim Jong Un" meet
+    on their compact forms ("kimchongun")."""
+    words = []
+    for word in key.split():
+        for pair, single in _HANGUL_PAIRS:
+            word = word.replace(pair, single)
+        words.append(word.translate(_HANGUL_MAP))
+    return "".join(sorted(words))
+
+
+LOOSE_FORMS = {"abjad": skeleton, "hangul": hangul_loose}
 
 
 def normalise_identifier(value: str) -> str:

@@ -268,7 +268,8 @@ def subjects_touched(entry_ids: list[int]) -> tuple[list[int], list[int]]:
         for text in (name, *aliases, *weak_aliases):
             forms = normalise(text)
             if forms:
-                blocks.update(name_blocks(forms))
+                # As persons: pairs of parts too (a subject touched in doubt is screened again).
+                blocks.update(name_blocks(forms, person=True))
         blocks.update(identifier_block(value) for value in identifier_keys.strip("|").split("|") if value)
     if not blocks:
         return [], []
