@@ -129,7 +129,9 @@ def encode(value: Message | str, limit: int = 100) -> str:
     frozen in one language, rather than failing the write.
     """
     if isinstance(value, Message):
-        encoded = MARKER + json.dumps(value.as_data(), ensure_ascii=False, separators=(",", ":"))
+        data = value.as_data()
+        encoded = MARKER + json.dumps({"c": data["code"], "p": data["params"]}, ensure_ascii=False,
+                                      separators=(",", ":"))
         if len(encoded) <= limit:
             return encoded
         value = str(value)
@@ -142,7 +144,8 @@ def decode(text: str | None) -> dict | None:
             data = json.loads(text[len(MARKER):])
         except ValueError:
             return None
-        return data if isinstance(data, dict) else None
+        if isinstance(data, dict) and "c" in data:
+            return {"code": data["c"], "params": data.get("p") or {}}
     return None
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.messages import choice, encode, message, register, register_choices
+from accounts.messages import encode, message, register, register_choices
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import notify
@@ -48,7 +48,7 @@ register("monitoring.run_alerts", gettext_lazy("{job} #{id} raised {count} new a
 register("monitoring.alerts_assigned", gettext_lazy("{actor} assigned {count} alert(s) to you."))
 register("monitoring.review_opened",
          gettext_lazy("A re-review of {customer} was opened after an alert: please update and submit it."))
-register("monitoring.alert_escalated", gettext_lazy("Alert #{id} ({indicator}) escalated by {user}"))
+register("monitoring.alert_escalated", gettext_lazy("Alert #{id} escalated by {user}"))
 
 logger = logging.getLogger(__name__)
 
@@ -356,9 +356,9 @@ def alert_escalate(*, alert_id: int, actor: User, note: str) -> Alert:
         alert = _lock_alert(alert_id, actor)
         _refuse_closed(alert)
         customer = alert.customer
-        # A code (read in the reader's language) short enough for the history; the note stays on the alert.
-        reason = message("monitoring.alert_escalated", id=alert.pk, indicator=choice("monitoring.indicator",
-                         alert.indicator), user=str(actor))
+        # A code (read in the reader's language) short enough for the history's 100 characters; the
+        # indicator and the note stay on the alert, which the history's link leads to.
+        reason = message("monitoring.alert_escalated", id=alert.pk, user=str(actor))
         review = application_open_review(customer=customer, reason=reason)
         now = timezone.now()
         previous = alert.status

@@ -288,17 +288,18 @@ def customer_admit(
         "name": application.display_name, "customer_type": application.customer_type,
         "industry_id": application.industry_id,
     }
+    admitted = encode(message("onboarding.customer_admitted", reference=application.reference))
     if customer is None:
-        customer = Customer.objects.create(
-            credit_code=application.credit_code, sales_owner=application.created_by, **terms
-        )
+        customer = Customer(credit_code=application.credit_code, sales_owner=application.created_by, **terms)
+        customer._change_reason = admitted
+        customer.save()
     else:
         for field, value in terms.items():
             setattr(customer, field, value)
         if application.kind == "new":
             customer.admitted_at = timezone.now()
             customer.sales_owner = application.created_by
-        customer._change_reason = encode(message("onboarding.customer_admitted", reference=application.reference))
+        customer._change_reason = admitted
         customer.save()
     Application.objects.filter(pk=application.pk).update(customer=customer)
     CustomerCondition.objects.bulk_create(
