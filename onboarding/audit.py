@@ -34,6 +34,7 @@ from onboarding.services import TRANSITION_LABELS, TRANSITIONS
 HIDDEN_FIELDS = {"id", "application", "sha256", "file", "state_entered_at"}
 API_PREFIX = re.compile(r"^\[via API client (?P<client>.+?)\]\s*(?P<rest>.*)$", re.S)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MATCH_WINDOW = datetime.timedelta(minutes=1)
 
 
 @dataclass
@@ -140,8 +141,10 @@ def _reason(record, state_changes: list[StateChange]) -> tuple[str, str]:
     if record.instance_type is Application and raw in TRANSITIONS:
         label = str(TRANSITION_LABELS[raw]())
         reason = ""
+        # Records are read oldest first: the first unused StateChange of that transition is this
+        # one's (written in the same transaction, a moment before the history row).
         for change in state_changes:
-            if change.transition == raw and change.created_at >= record.history_date:
+            if change.transition == raw and change.created_at <= record.history_date + MATCH_WINDOW:
                 state_changes.remove(change)
                 reason = change.reason_text
                 break

@@ -140,6 +140,8 @@ def application_transition(
         # The history row names the transition (the audit trail shows its label and the reason of
         # the StateChange); simple-history keeps only 100 characters, the StateChange all of it.
         application._change_reason = transition
+        # Named outside a request too (tasks, the API's own thread): the audit trail says who.
+        application._history_user = actor
         try:
             application.save()
         except ConcurrentTransition:
@@ -255,6 +257,7 @@ def document_review(*, document_id: int, actor: User, accept: bool, reason: str 
         document.review_reason = reason
         document.reviewed_by = actor
         document.reviewed_at = timezone.now()
+        document._history_user = actor
         document.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
     return document
 
