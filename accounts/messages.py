@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import pgettext
 
 MARKER = "§m:"
 Renderer = Callable[[dict], str]
@@ -67,9 +68,9 @@ def choice(key: str, value: Any) -> dict:
     return {"choice": key, "value": value}
 
 
-def joined(messages: list[Message], separator: str = "; ") -> dict:
-    """A parameter shown as the messages rendered one after the other."""
-    return {"join": [m.as_data() for m in messages], "sep": separator}
+def joined(messages: list[Message]) -> dict:
+    """A parameter shown as the messages one after the other, with the reader's list separator."""
+    return {"join": [m.as_data() for m in messages]}
 
 
 def _plain(value: Any) -> Any:
@@ -96,7 +97,8 @@ def _value(value: Any) -> str:
             labels = dict(choices.choices) if choices is not None else {}
             return str(labels.get(value.get("value"), value.get("value") or ""))
         if "join" in value:
-            return str(value.get("sep", "; ")).join(_value(part) for part in value["join"])
+            separator = value.get("sep") or pgettext("list separator", "; ")
+            return str(separator).join(_value(part) for part in value["join"])
     if value is None:
         return ""
     return str(value)
@@ -150,6 +152,12 @@ def decode(text: str | None) -> dict | None:
 
 
 def render_stored(text: str | None) -> str:
-    """Text from a column that holds either ``encode``d messages or plain (older) text."""
+    """Text from a column that holds either ``encode``d messages or plain (older) text.
+
+    A prefix written in front of a message (the API's "[via API client …] ") is kept as it is.
+    """
+    if text and MARKER in text and not text.startswith(MARKER):
+        prefix, _, rest = text.partition(MARKER)
+        return prefix + render_stored(MARKER + rest)
     data = decode(text)
     return render(data) if data is not None else (text or "")
