@@ -96,7 +96,7 @@ def _value(value: Any) -> str:
             choices = _choices.get(value["choice"])
             labels = dict(choices.choices) if choices is not None else {}
             return str(labels.get(value.get("value"), value.get("value") or ""))
-        if "join" in value:
+        if isinstance(value.get("join"), list):
             separator = value.get("sep") or pgettext("list separator", "; ")
             return str(separator).join(_value(part) for part in value["join"])
     if value is None:
@@ -109,14 +109,15 @@ def render(data: dict | None, default: str = "") -> str:
 
     An unknown code (a message removed since) shows its parameters rather than nothing.
     """
-    if not data or "code" not in data:
+    if not isinstance(data, dict) or "code" not in data:
         return default
-    params = {key: _value(value) for key, value in (data.get("params") or {}).items()}
+    raw = data.get("params")
+    params = {key: _value(value) for key, value in (raw if isinstance(raw, dict) else {}).items()}
     text = _catalogue.get(data["code"])
     if text is None:
         return default or " ".join(params.values())
     if callable(text) and not isinstance(text, Promise):
-        return str(text(data.get("params") or {}))
+        return str(text(raw if isinstance(raw, dict) else {}))
     try:
         return str(text).format(**params)
     except (KeyError, IndexError, ValueError):

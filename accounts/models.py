@@ -62,7 +62,7 @@ class Notification(models.Model):
         """What the reader reads, in the active language."""
         from accounts.messages import render
 
-        return render(self.message, default=self.verb) if self.message else self.verb
+        return render(self.message, default=self.verb) if isinstance(self.message, dict) else self.verb
 
 
 class SecurityEvent(models.Model):

@@ -50,3 +50,8 @@ def test_a_message_too_long_for_the_column_is_stored_as_text():
 def test_unknown_code_in_stored_data_shows_its_parameters():
     assert stored.render({"code": "gone.code", "params": {"reference": "APP-1"}}) == "APP-1"
     assert stored.render({"code": "gone.code", "params": {}}, default="old text") == "old text"
+
+
+def test_malformed_stored_data_reads_as_the_fallback_text():
+    assert stored.render(5, default="old") == "old"
+    assert stored.render({"code": "onboarding.customer_admitted", "params": 3}, default="old") == "old"
