@@ -46,6 +46,8 @@ class UserAdmin(BaseUserAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("recipient", "verb", "created_at", "read_at")
     list_select_related = ("recipient",)
+    # The code is written by the services that send it; editing it by hand would only break the text.
+    readonly_fields = ("message",)
 
 
 @admin.register(SecurityEvent)

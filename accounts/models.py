@@ -38,6 +38,10 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     verb = models.CharField(_("message"), max_length=300)
+    # The message as a code with parameters (accounts.messages), rendered in the reader's
+    # language when read; ``verb`` keeps plain text from callers that pass text, and the
+    # text as first written for the admin.
+    message = models.JSONField(_("message code"), null=True, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -51,7 +55,14 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return self.verb
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """What the reader reads, in the active language."""
+        from accounts.messages import render
+
+        return render(self.message, default=self.verb) if isinstance(self.message, dict) else self.verb
 
 
 class SecurityEvent(models.Model):

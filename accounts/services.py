@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from accounts.messages import Message
 from accounts.models import Notification, SecurityEvent, User
 from accounts.roles import Role
 from accounts.selectors import notifications_to_email, two_factor_required
@@ -53,12 +54,14 @@ def absolute_url(url: str) -> str:
     return f"{site_url()}{url if url.startswith('/') else '/' + url}"
 
 
-def notify(*, recipients: Iterable[User], verb: str | Promise, url: str = "") -> list[Notification]:
+def notify(*, recipients: Iterable[User], verb: str | Promise | Message, url: str = "") -> list[Notification]:
     """Tell each distinct active recipient something, in the app and (if they want) by e-mail.
 
-    ``verb`` is best a lazy translation (``format_lazy(gettext_lazy(...), ...)``): it is
-    rendered once per recipient in that recipient's language, so each person reads the
-    stored message in their own language. ``url`` is a site-relative link (``reverse(...)``).
+    ``verb`` is best a ``Message`` (``accounts.messages.message(code, **params)``): it is
+    stored as its code and parameters and rendered whenever it is read, in the reader's
+    language of the moment (a language switch changes old notifications too). Plain text or
+    a lazy translation still works: it is rendered once per recipient in that recipient's
+    language and stays so. ``url`` is a site-relative link (``reverse(...)``).
 
     Side effects: one ``Notification`` row per recipient (bulk insert, inside the caller's
     transaction) and, after commit, the ``accounts.send_notification_emails`` task for the
@@ -71,11 +74,12 @@ def notify(*, recipients: Iterable[User], verb: str | Promise, url: str = "") ->
     if not distinct:
         return []
     url = (url or "")[:URL_MAX_LENGTH]
+    data = verb.as_data() if isinstance(verb, Message) else None
     rows = []
     for user in distinct.values():
         with translation.override(user_language(user)):
             text = Truncator(str(verb)).chars(VERB_MAX_LENGTH)
-        rows.append(Notification(recipient=user, verb=text, url=url))
+        rows.append(Notification(recipient=user, verb=text, message=data, url=url))
     created = Notification.objects.bulk_create(rows)
     notification_ids = [row.pk for row in created]
     # Imported here: tasks import this module.

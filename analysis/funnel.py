@@ -16,6 +16,7 @@ from django.db.models import Count, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from analysis import permissions as perms
@@ -234,7 +235,7 @@ def decision_table(rows: list[DecisionRow], first: str) -> tuple[list[str], list
     for decision in DECISIONS:
         label = str(Decision(decision).label)
         header += [label, _("%(decision)s %%") % {"decision": label}]
-    header.append(_("Votes"))
+    header.append(pgettext("number of votes", "Votes"))
     body = []
     for row in rows:
         cells: list = [row.label]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
@@ -123,7 +124,7 @@ class WebhookEvent(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("webhook delivery status", "Pending")
     DELIVERING = "delivering", _("Delivering")
     SUCCEEDED = "succeeded", _("Delivered")
     FAILED = "failed", _("Given up")

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext
 
+from accounts.messages import render_stored
 from accounts.models import User
 from approvals import permissions as perms
 from approvals.enums import Department, Rule
@@ -198,7 +200,7 @@ HISTORY_FIELDS = ("status", "tier", "credit_limit", "payment_terms_days", "next_
 
 def _display(field, value) -> str:
     if value is None or value == "":
-        return "—"
+        return pgettext("audit trail value", "(empty)")
     choices = dict(field.flatchoices)
     if choices:
         return str(choices.get(value, value))
@@ -219,7 +221,7 @@ def customer_history(customer: Customer, *, limit: int = 50) -> list[HistoryEntr
             for change in record.diff_against(previous, included_fields=list(HISTORY_FIELDS)).changes:
                 field = fields[change.field]
                 changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
-        entries.append(HistoryEntry(record.history_date, record.history_user, record.history_change_reason or "",
-                                    previous is None, changes))
+        entries.append(HistoryEntry(record.history_date, record.history_user,
+                                    render_stored(record.history_change_reason), previous is None, changes))
         previous = record
     return list(reversed(entries))[:limit]

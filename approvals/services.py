@@ -17,10 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator, format_lazy
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.messages import Message, choice, encode, joined, message, register, register_choices
 from accounts.models import User
 from accounts.services import notify
 from approvals import permissions as perms
@@ -29,10 +30,21 @@ from approvals.enums import DEPARTMENT_ROLES, CustomerAction, Decision, Departme
 from approvals.models import CommitteePolicy, Round, Vote, VoteCondition
 from onboarding import services as onboarding_services
 from onboarding.enums import ApplicationKind, CustomerStatus, PaymentTerms, State
+from onboarding.messages import application_name
 from onboarding.models import Application, CustomerCondition
 from onboarding.selectors import next_review_date
 
 REASON_MAX_LENGTH = Vote._meta.get_field("reason").max_length
+
+# Stored messages (accounts.messages), read in the reader's language.
+register_choices("approvals.department", Department)
+register_choices("approvals.decision", Decision)
+register("approvals.round_opened", gettext_lazy("{reference} {name} awaits your committee vote (tier {tier}, round {number})"))
+register("approvals.vote", gettext_lazy("{department} ({decision})"))
+register("approvals.vote_with_reason", gettext_lazy("{department} ({decision}): {reason}"))
+register("approvals.votes", gettext_lazy("{votes}"))
+register("approvals.condition_fulfilled", gettext_lazy("Condition fulfilled"))
+register("approvals.rejected_by_committee", gettext_lazy("{reference} rejected by the committee"))
 
 
 class VoteRefused(Exception):
@@ -71,9 +83,9 @@ def round_open(*, application: Application) -> Round:
     )
     notify(
         recipients=approvers_to_notify(application, round.departments),
-        verb=format_lazy(
-            gettext_lazy("{reference} {name} awaits your committee vote (tier {tier}, round {number})"),
-            reference=application.reference, name=application.display_name, tier=tier, number=round.number,
+        verb=message(
+            "approvals.round_opened", reference=application.reference, name=application_name(application),
+            tier=tier, number=round.number,
         ),
         url=reverse("approvals:review", args=[application.pk]),
     )
@@ -225,20 +237,28 @@ def vote_cast(
     return vote
 
 
-# onboarding's history tables keep the transition reason in a varchar(100)
-# (simple-history's history_change_reason): a longer reason fails the transition. The full
-# reasons stay on the votes, which the application page shows to the sales owner.
-TRANSITION_REASON_MAX = 100
+def _summary(votes: Sequence[Vote], decisions: set[str], *, with_reasons: bool) -> Message:
+    """The transition's reason: "Legal (Reject): reason; Finance (Reject): reason", as a message.
 
-
-def _summary(votes: Sequence[Vote], decisions: set[str], *, with_reasons: bool) -> str:
-    """The transition's reason: "Legal (Reject): reason; Finance (Reject): reason", shortened to fit."""
+    Departments and decisions are stored as codes (read in the reader's language), the voters'
+    reasons as they wrote them, shortened.
+    """
     parts = []
     for vote in votes:
         if vote.decision in decisions:
-            part = f"{vote.get_department_display()} ({vote.get_decision_display()})"
-            parts.append(f"{part}: {' '.join(vote.reason.split())}" if with_reasons and vote.reason else part)
-    return Truncator("; ".join(parts)).chars(TRANSITION_REASON_MAX)
+            params = {
+                "department": choice("approvals.department", vote.department),
+                "decision": choice("approvals.decision", vote.decision),
+            }
+            if with_reasons and vote.reason:
+                parts.append(message("approvals.vote_with_reason", reason=Truncator(" ".join(vote.reason.split()))
+                                     .chars(SUMMARY_REASON_CHARS), **params))
+            else:
+                parts.append(message("approvals.vote", **params))
+    return message("approvals.votes", votes=joined(parts))
+
+
+SUMMARY_REASON_CHARS = 300
 
 
 def _apply_outcome(round: Round, outcome: Outcome, votes: Sequence[Vote]) -> None:
@@ -282,7 +302,7 @@ def _apply_outcome(round: Round, outcome: Outcome, votes: Sequence[Vote]) -> Non
         status = CustomerStatus.OFFBOARDED if CustomerAction.OFFBOARD in actions else CustomerStatus.SUSPENDED
         onboarding_services.customer_set_status(
             customer=application.customer, status=status,
-            reason=_("%(reference)s rejected by the committee") % {"reference": application.reference},
+            reason=message("approvals.rejected_by_committee", reference=application.reference),
         )
 
 
@@ -323,6 +343,6 @@ def condition_fulfil(*, condition_id: int, actor: User) -> CustomerCondition:
             raise ValidationError(_("This condition was already marked fulfilled."))
         condition.fulfilled_at = timezone.now()
         condition._history_user = actor
-        condition._change_reason = "fulfilled"
+        condition._change_reason = encode(message("approvals.condition_fulfilled"))
         condition.save(update_fields=["fulfilled_at"])
     return condition

@@ -99,6 +99,11 @@ def _review(request: HttpRequest, application: Application, *, form=None, condit
         "ratios": selectors.key_ratios(application),
         "checklist": onboarding_selectors.document_checklist(application),
         "can_view_investigation": onboarding_perms.can_list_all(request.user),
+        # An approver who may not vote here (segregation of duties) is told why at the top of the page.
+        "segregation_notice": (
+            perms.conflict_of_interest(application, request.user)
+            if current is not None and perms.is_approver(request.user) else None
+        ),
     }
     return render(request, "approvals/review.html", context, status=status)
 

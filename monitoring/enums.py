@@ -79,7 +79,7 @@ class Trigger(models.TextChoices):
 
 
 class ChunkStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("job chunk status", "Pending")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
 

@@ -1,15 +1,16 @@
 """The weekly work report (工作报告) per department, by e-mail.
 
 A department is a role. Each member gets the report of the week before (Monday to Sunday):
-applications that reached and left the department's stage, what waits in its queue and for
-how long, stage deadlines missed, and the alerts opened. Each delivery is claimed in the
+applications that reached and left the department's stage, what waits for the reader (their
+own queue, not their colleagues') and for how long, stage deadlines missed, and the alerts
+opened. Each e-mail is rendered in its recipient's language. Each delivery is claimed in the
 database before it is sent, so running the job twice sends nothing twice.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -25,8 +26,10 @@ from accounts.roles import Role
 from accounts.services import absolute_url, user_language
 from monitoring.enums import SEVERITY_ORDER, JobKind, Trigger
 from monitoring.models import Alert, WorkReportDelivery
+from onboarding import participation
 from onboarding.enums import State
 from onboarding.models import Application, StateChange
+from onboarding.participation import Stage
 
 logger = logging.getLogger(__name__)
 
@@ -84,22 +87,6 @@ def department_report(department: str, week: date, *, now: datetime | None = Non
     report.submitted = changes.filter(transition="submit").count()
     report.approved = changes.filter(to_state=State.APPROVED).count()
     report.rejected = changes.filter(to_state=State.REJECTED).count()
-    waiting = Application.objects.filter(state__in=stages)
-    entered = list(waiting.values_list("state_entered_at", flat=True))
-    report.queue = len(entered)
-    if entered:
-        ages = [(now - moment).total_seconds() / 86400 for moment in entered]
-        report.oldest_days = int(max(ages))
-        report.average_days = round(sum(ages) / len(ages), 1)
-    report.overdue = waiting.overdue(now).count()
-    report.waiting = [
-        {
-            "reference": app.reference, "name": app.display_name, "state": app.get_state_display(),
-            "days": int((now - app.state_entered_at).total_seconds() // 86400), "overdue": app.is_overdue,
-            "link": absolute_url(reverse("onboarding:application_detail", args=[app.pk])),
-        }
-        for app in waiting.order_by("state_entered_at")[:OLDEST_SHOWN]
-    ]
     counts = dict(
         Alert.objects.filter(opened_at__gte=start, opened_at__lt=end).order_by().values_list("severity")
         .annotate(n=Count("pk"))
@@ -107,6 +94,57 @@ def department_report(department: str, week: date, *, now: datetime | None = Non
     report.alerts = [(severity.label, counts.get(severity.value, 0)) for severity in SEVERITY_ORDER]
     report.alerts_total = sum(counts.values())
     return report
+
+
+# The stage of the pipeline whose segregation of duties applies to a department's queue.
+DEPARTMENT_STAGE: dict[str, Stage] = {
+    Role.DOCUMENT_REVIEWER: Stage.DOCUMENTS,
+    Role.INVESTIGATOR: Stage.INVESTIGATION,
+    Role.APPROVER_FINANCE: Stage.COMMITTEE,
+    Role.APPROVER_LEGAL: Stage.COMMITTEE,
+    Role.APPROVER_BUSINESS: Stage.COMMITTEE,
+}
+
+
+def reader_queue(report: DepartmentReport, user: User, *, now: datetime | None = None) -> DepartmentReport:
+    """``report`` with "Your queue" filled for ``user``: only what waits for them.
+
+    A sales person's queue is their own drafts and returned applications; a reviewer's,
+    investigator's or approver's is the stage's applications that segregation of duties lets
+    them act on (not their own, nothing they worked on at an earlier stage); a risk manager's
+    is every application in review that they did not create (they oversee all stages).
+    States are kept as lazy labels so that the e-mail shows them in the reader's language.
+    """
+    now = now or timezone.now()
+    waiting = Application.objects.filter(state__in=DEPARTMENT_STAGES[report.department]).order_by("state_entered_at")
+    if report.department == Role.SALES:
+        waiting = waiting.filter(created_by=user)
+    else:
+        waiting = waiting.exclude(created_by=user)
+    applications = list(waiting.only(
+        "id", "state", "state_entered_at", "created_by_id", "legal_name_zh", "legal_name_en",
+    ))
+    stage = DEPARTMENT_STAGE.get(report.department)
+    if stage is not None:
+        participation.prime(applications, user.pk, stage)
+        applications = [a for a in applications if not participation.acts_before(a, user.pk, stage)]
+    ages = [(now - app.state_entered_at).total_seconds() / 86400 for app in applications]
+    return replace(
+        report,
+        queue=len(applications),
+        oldest_days=int(max(ages)) if ages else None,
+        average_days=round(sum(ages) / len(ages), 1) if ages else None,
+        overdue=sum(1 for app in applications if app.is_overdue),
+        waiting=[
+            {
+                "reference": app.reference, "name": app.legal_name_zh or app.legal_name_en,
+                "state": State(app.state).label,
+                "days": int((now - app.state_entered_at).total_seconds() // 86400), "overdue": app.is_overdue,
+                "link": absolute_url(reverse("onboarding:application_detail", args=[app.pk])),
+            }
+            for app in applications[:OLDEST_SHOWN]
+        ],
+    )
 
 
 def _email(user: User, report: DepartmentReport) -> EmailMessage:
@@ -154,7 +192,7 @@ def work_reports_send(*, week: date | None = None, trigger: str = Trigger.SCHEDU
                 except IntegrityError:
                     continue  # already sent (or being sent) for this week
                 try:
-                    connection.send_messages([_email(user, report)])
+                    connection.send_messages([_email(user, reader_queue(report, user))])
                 except Exception as error:
                     delivery.delete()
                     logger.exception("Sending the work report to %s failed", user.pk)

@@ -264,17 +264,14 @@ def _after_run(run: JobRun) -> None:
 
 def _tell_risk_managers(run: JobRun) -> None:
     from django.urls import reverse
-    from django.utils.text import format_lazy
-    from django.utils.translation import gettext_lazy
 
+    from accounts.messages import choice, message
     from accounts.models import User
     from accounts.roles import Role
     from accounts.services import notify
 
-    verb = format_lazy(
-        gettext_lazy("{job} #{id} raised {count} new alert(s)."), job=run.get_kind_display(), id=run.pk,
-        count=run.alerts_raised,
-    )
+    verb = message("monitoring.run_alerts", job=choice("monitoring.job_kind", run.kind), id=run.pk,
+                   count=run.alerts_raised)
     try:
         with transaction.atomic():
             notify(

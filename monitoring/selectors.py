@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from monitoring.enums import (
     ACTIVE_STATUSES,
@@ -147,7 +148,7 @@ def dashboard(today: date | None = None) -> Dashboard:
     weeks_chart = chart_json({
         "type": "bar",
         "data": {"labels": labels, "datasets": [
-            {"label": _("Opened"), "data": opened},
+            {"label": pgettext("alerts opened (chart)", "Opened"), "data": opened},
             {"label": _("Resolved or escalated"), "data": resolved},
         ]},
         "options": {"scales": {"y": {"beginAtZero": True}}},
@@ -158,7 +159,7 @@ def dashboard(today: date | None = None) -> Dashboard:
     tiers_chart = chart_json({
         "type": "bar",
         "data": {"labels": [_("Tier %(tier)s") % {"tier": t} for t in tier_labels],
-                 "datasets": [{"label": _("Customers"), "data": [tiers[t] for t in tier_labels]}]},
+                 "datasets": [{"label": pgettext("number of customers", "Customers"), "data": [tiers[t] for t in tier_labels]}]},
         "options": {"plugins": {"legend": {"display": False}}, "scales": {"y": {"beginAtZero": True}}},
     })
     runs = list(JobRun.objects.select_related("started_by", "customer").order_by("-started_at", "-pk")[:8])

@@ -18,16 +18,16 @@ from django.db.models import Count, F
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.messages import encode, message, register, register_choices
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import notify
 from monitoring import conf
 from monitoring import permissions as perms
-from monitoring.enums import ACTIVE_STATUSES, AlertStatus, Indicator
+from monitoring.enums import ACTIVE_STATUSES, AlertStatus, Indicator, JobKind
 from monitoring.indicators import Firing, Rule, add_months, rules_from
 from monitoring.models import (
     AdmissionInputs,
@@ -39,6 +39,16 @@ from monitoring.models import (
 from monitoring.signals import alerts_opened
 from onboarding.enums import State
 from onboarding.models import Application, Customer, ReviewCadence
+
+# Stored messages (accounts.messages), read in the reader's language.
+register_choices("monitoring.indicator", Indicator)
+register_choices("monitoring.job_kind", JobKind)
+register("monitoring.set_by", gettext_lazy("set by {actor}"))
+register("monitoring.run_alerts", gettext_lazy("{job} #{id} raised {count} new alert(s)."))
+register("monitoring.alerts_assigned", gettext_lazy("{actor} assigned {count} alert(s) to you."))
+register("monitoring.review_opened",
+         gettext_lazy("A re-review of {customer} was opened after an alert: please update and submit it."))
+register("monitoring.alert_escalated", gettext_lazy("Alert #{id} escalated by {user}"))
 
 logger = logging.getLogger(__name__)
 
@@ -295,9 +305,7 @@ def alerts_acknowledge(*, alert_ids: Iterable[int], actor: User, assignee: User 
         AlertEvent.objects.bulk_create(events)
         tally_add(deltas)
         if assignee.pk != actor.pk:
-            verb = format_lazy(
-                gettext_lazy("{actor} assigned {count} alert(s) to you."), actor=str(actor), count=len(alerts)
-            )
+            verb = message("monitoring.alerts_assigned", actor=str(actor), count=len(alerts))
             if len(alerts) == 1:
                 url = reverse("monitoring:alert_detail", args=[alerts[0].pk])
             else:
@@ -348,9 +356,9 @@ def alert_escalate(*, alert_id: int, actor: User, note: str) -> Alert:
         alert = _lock_alert(alert_id, actor)
         _refuse_closed(alert)
         customer = alert.customer
-        reason = _("Alert #%(id)s (%(indicator)s) escalated by %(user)s: %(note)s") % {
-            "id": alert.pk, "indicator": alert.get_indicator_display(), "user": actor, "note": note,
-        }
+        # A code (read in the reader's language) short enough for the history's 100 characters; the
+        # indicator and the note stay on the alert, which the history's link leads to.
+        reason = message("monitoring.alert_escalated", id=alert.pk, user=str(actor))
         review = application_open_review(customer=customer, reason=reason)
         now = timezone.now()
         previous = alert.status
@@ -364,10 +372,7 @@ def alert_escalate(*, alert_id: int, actor: User, note: str) -> Alert:
                                   created_at=now)
         tally_add(Counter({(alert.severity, previous): -1, (alert.severity, AlertStatus.ESCALATED): 1}))
         week_add(now, escalated=1)
-        verb = format_lazy(
-            gettext_lazy("A re-review of {customer} was opened after an alert: please update and submit it."),
-            customer=customer.name,
-        )
+        verb = message("monitoring.review_opened", customer=customer.name)
         notify(recipients=[customer.sales_owner], verb=verb,
                url=reverse("onboarding:application_detail", args=[review.pk]))
     return alert
@@ -397,7 +402,7 @@ def settings_update(*, actor: User, cadences: dict[str, int], indicators: list[d
                 if months < cadence.months:
                     shortened.append((cadence.tier, months))
                 cadence.months = months
-                cadence._change_reason = f"set by {actor}"
+                cadence._change_reason = encode(message("monitoring.set_by", actor=str(actor)))
                 cadence.save(update_fields=["months"])
         for tier in set(cadences) - set(ReviewCadence.objects.values_list("tier", flat=True)):
             ReviewCadence.objects.create(tier=tier, months=cadences[tier])
@@ -412,7 +417,7 @@ def settings_update(*, actor: User, cadences: dict[str, int], indicators: list[d
             setting.severity = item["severity"]
             setting.updated_by = actor
             setting.updated_at = now
-            setting._change_reason = f"set by {actor}"
+            setting._change_reason = encode(message("monitoring.set_by", actor=str(actor)))
             setting.save()
         for tier, months in shortened:
             _bring_forward(tier, months)

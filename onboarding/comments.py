@@ -12,14 +12,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.messages import message, register
 from accounts.models import User
 from accounts.services import notify
 from onboarding import permissions as perms
+from onboarding.messages import application_name
 from onboarding.models import Application, Comment
+
+register("onboarding.comment_mention", gettext_lazy("{author} mentioned you on {reference} {name}"))
+register("onboarding.comment", gettext_lazy("{author} commented on {reference} {name}"))
 
 BODY_MAX_LENGTH = Comment._meta.get_field("body").max_length
 SUGGESTIONS_LIMIT = 10
@@ -66,19 +70,15 @@ def comment_create(*, application: Application, author: User, body: str) -> Comm
         if mentioned:
             comment.mentions.set(mentioned)
         url = reverse("onboarding:application_detail", args=[application.pk]) + f"#comment-{comment.pk}"
-        params = {"author": str(author), "reference": application.reference, "name": application.display_name}
+        params = {"author": str(author), "reference": application.reference, "name": application_name(application)}
         notify(
             recipients=[user for user in mentioned if user.pk != author.pk],
-            verb=format_lazy(gettext_lazy("{author} mentioned you on {reference} {name}"), **params),
+            verb=message("onboarding.comment_mention", **params),
             url=url,
         )
         owner = application.created_by
         if owner.pk != author.pk and owner not in mentioned:
-            notify(
-                recipients=[owner],
-                verb=format_lazy(gettext_lazy("{author} commented on {reference} {name}"), **params),
-                url=url,
-            )
+            notify(recipients=[owner], verb=message("onboarding.comment", **params), url=url)
     return comment
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
@@ -68,7 +69,7 @@ class DocumentStatus(models.TextChoices):
 
 
 class CustomerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
     UNDER_REVIEW = "under_review", _("Under review")
     SUSPENDED = "suspended", _("Suspended")
     OFFBOARDED = "offboarded", _("Offboarded")

@@ -447,6 +447,9 @@ class StateChange(models.Model):
         verbose_name=_("by"),
     )
     reason = models.TextField(_("reason"), blank=True)
+    # A reason the system wrote (the committee's votes, an alert), as a code with parameters
+    # (accounts.messages) rendered in the reader's language; ``reason`` then holds it as written.
+    reason_message = models.JSONField(_("reason code"), null=True, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -456,6 +459,13 @@ class StateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the reader reads it: a system reason in their language, a person's as written."""
+        from accounts.messages import render
+
+        return render(self.reason_message, default=self.reason) if self.reason_message else self.reason
 
 
 class Comment(models.Model):

@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterable
 
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.functional import Promise
-from django.utils.text import Truncator, format_lazy
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.messages import Message, message, register
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import notify
 from onboarding import participation
+from onboarding.messages import application_name
 from onboarding.models import Application, StateChange
 from onboarding.participation import Stage
 from onboarding.services import state_changed
@@ -55,24 +56,34 @@ def _owner_and_workers(application: Application, change: StateChange) -> Iterabl
     return [person for person in people if person is not None]
 
 
-def _reason(change: StateChange) -> str:
+def _reason(change: StateChange) -> str | Message:
+    """The change's reason for the message: the system's own reason as a message, a person's words as typed."""
+    if change.reason_message:
+        return Message(change.reason_message["code"], change.reason_message.get("params") or {})
     return Truncator(" ".join(change.reason.split())).chars(REASON_CHARS)
 
 
-def _message(transition: str, application: Application, change: StateChange) -> Promise:
-    """The message for ``transition``, lazy so that each recipient reads it in their language."""
-    params = {"reference": application.reference, "name": application.display_name, "reason": _reason(change)}
-    templates = {
-        "submit": _("{reference} {name} is waiting for document review"),
-        "resubmit": _("{reference} {name} was resubmitted and is waiting for document review"),
-        "pass_documents": _("{reference} {name} is waiting for background check"),
-        "return_for_information": _("{reference} {name} was returned to you for more information: {reason}"),
-        "reject": _("{reference} {name} was rejected: {reason}"),
-        "committee_reject": _("{reference} {name} was rejected by the committee: {reason}"),
-        "approve": _("{reference} {name} was approved by the committee"),
-        "withdraw": _("{reference} {name} was withdrawn by its sales owner"),
-    }
-    return format_lazy(templates[transition], **params)
+# transition → its message, each stored as a code and rendered when read.
+TEMPLATES = {
+    "submit": _("{reference} {name} is waiting for document review"),
+    "resubmit": _("{reference} {name} was resubmitted and is waiting for document review"),
+    "pass_documents": _("{reference} {name} is waiting for background check"),
+    "return_for_information": _("{reference} {name} was returned to you for more information: {reason}"),
+    "reject": _("{reference} {name} was rejected: {reason}"),
+    "committee_reject": _("{reference} {name} was rejected by the committee: {reason}"),
+    "approve": _("{reference} {name} was approved by the committee"),
+    "withdraw": _("{reference} {name} was withdrawn by its sales owner"),
+}
+for _transition, _template in TEMPLATES.items():
+    register(f"onboarding.transition.{_transition}", _template)
+
+
+def _message(transition: str, application: Application, change: StateChange) -> Message:
+    """The message for ``transition``, stored as a code so that each reader reads it in their language."""
+    return message(
+        f"onboarding.transition.{transition}",
+        reference=application.reference, name=application_name(application), reason=_reason(change),
+    )
 
 
 # transition → who must act next (or must know the outcome).

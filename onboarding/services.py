@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from accounts.messages import Message, choice, encode, message
 from accounts.models import User
 from onboarding import guards
+from onboarding import messages as _messages  # noqa: F401  (registers the codes used here)
 from onboarding import permissions as perms
 from onboarding.enums import OPEN_STATES, CustomerStatus, DocumentStatus, State
 from onboarding.models import Application, Customer, CustomerCondition, Document, DocumentType, StateChange
@@ -66,7 +68,7 @@ def application_transition(
     application_id: int,
     transition: str,
     actor: User | None,
-    reason: str = "",
+    reason: str | Message = "",
     expected_state: str | None = None,
     as_system: bool = False,
 ) -> StateChange:
@@ -80,11 +82,15 @@ def application_transition(
     ``expected_state`` is the state the user saw: if another person moved the application
     meanwhile, the user is told instead of acting on a state they did not see.
 
+    ``reason`` is a person's words, or a ``Message`` when the system writes it (the committee's
+    votes): that is stored as a code and read in each reader's language.
+
     Raises ``TransitionRefused`` with messages for the user.
     """
     if transition not in TRANSITIONS:
         raise TransitionRefused(_("Unknown action."))
-    reason = (reason or "").strip()
+    reason_message = reason.as_data() if isinstance(reason, Message) else None
+    reason = str(reason or "").strip()
     with transaction.atomic():
         try:
             application = Application.objects.select_for_update().get(pk=application_id)
@@ -131,15 +137,18 @@ def application_transition(
             application.document_reviewer = actor
         if from_state == State.BACKGROUND_CHECK and actor is not None and not as_system:
             application.investigator = actor
-        # simple-history keeps at most 100 characters of a change reason; the full reason is on the StateChange.
-        application._change_reason = (reason or transition)[:100]
+        # The history row names the transition (the audit trail shows its label and the reason of
+        # the StateChange); simple-history keeps only 100 characters, the StateChange all of it.
+        application._change_reason = transition
+        # Named outside a request too (tasks, the API's own thread): the audit trail says who.
+        application._history_user = actor
         try:
             application.save()
         except ConcurrentTransition:
             raise TransitionRefused(_("Someone else has just acted on this application. Nothing was changed.")) from None
         change = StateChange.objects.create(
             application=application, transition=transition, from_state=from_state, to_state=application.state,
-            actor=actor, reason=reason, created_at=now,
+            actor=actor, reason=reason, reason_message=reason_message, created_at=now,
         )
         state_changed.send(sender=Application, application=application, change=change)
     return change
@@ -273,6 +282,7 @@ def document_review(*, document_id: int, actor: User, accept: bool, reason: str 
         document.review_reason = reason
         document.reviewed_by = actor
         document.reviewed_at = timezone.now()
+        document._history_user = actor
         document.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
     return document
 
@@ -306,17 +316,18 @@ def customer_admit(
         "name": application.display_name, "customer_type": application.customer_type,
         "industry_id": application.industry_id,
     }
+    admitted = encode(message("onboarding.customer_admitted", reference=application.reference))
     if customer is None:
-        customer = Customer.objects.create(
-            credit_code=application.credit_code, sales_owner=application.created_by, **terms
-        )
+        customer = Customer(credit_code=application.credit_code, sales_owner=application.created_by, **terms)
+        customer._change_reason = admitted
+        customer.save()
     else:
         for field, value in terms.items():
             setattr(customer, field, value)
         if application.kind == "new":
             customer.admitted_at = timezone.now()
             customer.sales_owner = application.created_by
-        customer._change_reason = f"{application.reference} approved"
+        customer._change_reason = admitted
         customer.save()
     Application.objects.filter(pk=application.pk).update(customer=customer)
     CustomerCondition.objects.bulk_create(
@@ -327,11 +338,16 @@ def customer_admit(
 
 
 @transaction.atomic
-def customer_set_status(*, customer: Customer, status: str, reason: str = "") -> Customer:
-    """Put a customer under review, suspend, reactivate or offboard it (history row written)."""
+def customer_set_status(*, customer: Customer, status: str, reason: str | Message = "") -> Customer:
+    """Put a customer under review, suspend, reactivate or offboard it (history row written).
+
+    ``reason`` is best a ``Message`` (stored as its code, read in the reader's language).
+    """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     customer.status = status
-    customer._change_reason = (reason or status)[:100]
+    customer._change_reason = encode(
+        reason or message("onboarding.customer_status", status=choice("onboarding.customer_status", status))
+    )
     customer.save(update_fields=["status"])
     return customer
 
@@ -346,7 +362,7 @@ COPIED_FIELDS = (
 
 
 @transaction.atomic
-def application_open_review(*, customer: Customer, reason: str) -> Application:
+def application_open_review(*, customer: Customer, reason: str | Message) -> Application:
     """Open a re-review of an admitted customer: a draft of kind ``review`` for its sales owner.
 
     The form is pre-filled from the customer's last approved application (statements and
@@ -364,7 +380,7 @@ def application_open_review(*, customer: Customer, reason: str) -> Application:
             setattr(review, field, getattr(source, field))
     else:
         review.legal_name_zh, review.credit_code = customer.name, customer.credit_code
-    review._change_reason = reason[:100]
+    review._change_reason = encode(reason)
     review.save()
     if source is not None:
         for statement in source.financials.all():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,8 +15,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.validators import parse_id
+from onboarding import audit, selectors, services
 from onboarding import permissions as perms
-from onboarding import selectors, services
 from onboarding.files import protected_file_response
 from onboarding.filters import ApplicationFilter
 from onboarding.forms import (
@@ -367,35 +366,22 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def application_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit trail in words, filtered by field and person; ``?download=csv`` for the same rows as CSV."""
     if not perms.can_view_audit(request.user):
         raise PermissionDenied
     application = _get_application(request, pk)
-    records = sorted(
-        chain(
-            application.history.select_related("history_user"),
-            Document.history.filter(application_id=pk).select_related("history_user"),
-            *(model.history.filter(application_id=pk).select_related("history_user")
-              for model in (application.financials.model, application.contacts.model)),
-        ),
-        key=lambda record: record.history_date,
-        reverse=True,
-    )
-    entries = []
-    for record in records:
-        previous = record.prev_record
-        changes = record.diff_against(previous).changes if previous else []
-        entries.append({"record": record, "changes": [_readable_change(record, c) for c in changes]})
-    return render(request, "onboarding/audit.html", {"application": application, "entries": entries})
-
-
-def _readable_change(record, change) -> dict:
-    """A history diff with the field's label and choice labels, as the user knows them."""
-    field = record.instance._meta.get_field(change.field)
-    choices = dict(field.flatchoices) if field.choices else {}
-
-    def show(value):
-        if value in (None, ""):
-            return "—"
-        return choices.get(value, value)
-
-    return {"field": field.verbose_name, "old": show(change.old), "new": show(change.new)}
+    entries = audit.audit_entries(application)
+    form = audit.AuditFilterForm(request.GET or None, entries=entries)
+    shown = entries
+    invalid = form.is_bound and not form.is_valid()
+    if form.is_bound and not invalid:
+        shown = audit.filtered(entries, field_name=form.cleaned_data["field"],
+                               person_id=parse_id(form.cleaned_data["person"]))
+    if request.GET.get("download") == "csv" and not invalid:
+        return audit.csv_download(application, shown)
+    query = request.GET.copy()
+    query["download"] = "csv"
+    return render(request, "onboarding/audit.html", {
+        "application": application, "entries": shown, "form": form, "total": len(entries),
+        "csv_query": query.urlencode(),
+    }, status=400 if invalid else 200)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onboarding.models import Customer
 from outcomes.enums import ImportStatus, OutcomeStatus
@@ -120,7 +121,7 @@ class ReceivablesImport(models.Model):
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
     created = models.PositiveIntegerField(_("invoices created"), default=0)
     updated = models.PositiveIntegerField(_("invoices updated"), default=0)
-    customers = models.PositiveIntegerField(_("customers"), default=0)
+    customers = models.PositiveIntegerField(pgettext_lazy("number of customers", "customers"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

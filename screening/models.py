@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from onboarding.enums import Tier
@@ -223,7 +224,7 @@ class Evaluation(models.Model):
     )
     inputs = models.JSONField(_("inputs"))
     result = models.JSONField(_("result"))
-    total = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    total = models.DecimalField(pgettext_lazy("scorecard score", "score"), max_digits=5, decimal_places=2)
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices)
     knockouts = models.JSONField(_("knock-outs"), default=list, blank=True)
     passed = models.BooleanField(_("passed"))

@@ -15,10 +15,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.messages import encode, message, register
+from accounts.models import Notification, User
+from accounts.roles import Role
+from accounts.services import notify
 from onboarding import permissions as onboarding_perms
 from onboarding.enums import State
 from onboarding.models import Application, Customer
@@ -43,6 +48,12 @@ from screening.selectors import investigation_policy, published_compiled
 
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 logger = logging.getLogger(__name__)
+
+# Stored messages (accounts.messages), read in the reader's language.
+register("screening.policy_updated", gettext_lazy("Investigation policy updated"))
+register("screening.draft_awaits_publication",
+         gettext_lazy("{author} asks you to check and publish scorecard draft version {number} (maker-checker)."))
+DRAFT_AWAITS_PUBLICATION = "screening.draft_awaits_publication"
 
 
 class NoPublishedScorecard(ValidationError):
@@ -222,6 +233,38 @@ def scorecard_problems(version: ScorecardVersion) -> list[str]:
     return problems
 
 
+def publication_requested(version: ScorecardVersion) -> bool:
+    """Whether the author already asked the other risk managers to publish this draft."""
+    return Notification.objects.filter(message__code=DRAFT_AWAITS_PUBLICATION,
+                                       message__params__version=version.pk).exists()
+
+
+def scorecard_publication_request(*, version_id: int, actor: User) -> int:
+    """The author of a draft asks the other risk managers to publish it (maker-checker).
+
+    Side effects: a notification (e-mail after commit) to every active risk manager other than
+    the author. Asking twice tells nobody twice. Returns how many were told. Raises
+    ``PermissionDenied`` for anyone but the draft's author and ``ValidationError`` while the
+    draft cannot be published.
+    """
+    with transaction.atomic():
+        version = ScorecardVersion.objects.select_for_update().get(pk=version_id)
+        if not perms.can_edit_draft(actor, version):
+            raise PermissionDenied(_("Only the author of a draft asks for its publication."))
+        problems = scorecard_problems(version)
+        if problems:
+            raise ValidationError(problems)
+        if publication_requested(version):
+            return 0
+        managers = User.objects.filter(groups__name=Role.RISK_MANAGER, is_active=True).exclude(pk=actor.pk)
+        created = notify(
+            recipients=managers.distinct().order_by("pk"),
+            verb=message(DRAFT_AWAITS_PUBLICATION, author=str(actor), number=version.number, version=version.pk),
+            url=reverse("screening:scorecard_detail", args=[version.pk]),
+        )
+    return len(created)
+
+
 def scorecard_publish(*, version_id: int, actor: User) -> ScorecardVersion:
     """Publish a draft and retire the published version, in one transaction under row locks.
 
@@ -277,7 +320,7 @@ def investigation_policy_update(*, form, actor: User) -> InvestigationPolicy:
     policy.pk = 1
     policy.updated_by = actor
     policy.updated_at = timezone.now()
-    policy._change_reason = "policy update"
+    policy._change_reason = encode(message("screening.policy_updated"))
     policy.save()
     return policy
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("scorecards/<int:pk>/edit/", views.scorecard_edit, name="scorecard_edit"),
     path("scorecards/<int:pk>/what-if/", views.scorecard_what_if, name="scorecard_what_if"),
     path("scorecards/<int:pk>/publish/", views.scorecard_publish, name="scorecard_publish"),
+    path("scorecards/<int:pk>/ask-publication/", views.scorecard_ask_publication, name="scorecard_ask_publication"),
     path("scorecards/<int:pk>/delete/", views.scorecard_delete, name="scorecard_delete"),
     path("criteria/<int:pk>/bands/", views.criterion_bands, name="criterion_bands"),
     path("policy/", views.policy_edit, name="policy_edit"),

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onboarding import permissions as onboarding_perms
@@ -268,6 +269,11 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": services.scorecard_problems(version) if version.is_draft else [],
         "can_edit": perms.can_edit_draft(request.user, version),
         "can_publish": perms.can_publish(request.user, version),
+        "publication_requested": version.is_draft and services.publication_requested(version),
+        "segregation_notice": (
+            _("You wrote this draft: a different risk manager must check and publish it (maker-checker).")
+            if version.is_draft and perms.can_edit_draft(request.user, version) else None
+        ),
     })
 
 
@@ -358,6 +364,24 @@ def scorecard_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Version %(number)s is published; the previous version is retired.")
                          % {"number": version.number})
+    return redirect("screening:scorecard_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def scorecard_ask_publication(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _get_version(request, pk)
+    try:
+        told = services.scorecard_publication_request(version_id=version.pk, actor=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        _errors_to_messages(request, error)
+    else:
+        if told:
+            messages.success(request, ngettext(
+                "%(count)d risk manager was asked to publish this draft.",
+                "%(count)d risk managers were asked to publish this draft.", told) % {"count": told})
+        else:
+            messages.info(request, _("The other risk managers were already asked to publish this draft."))
     return redirect("screening:scorecard_detail", pk=pk)
 
 

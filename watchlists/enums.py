@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EntityType(models.TextChoices):
@@ -28,7 +29,7 @@ class Subject(models.TextChoices):
 
 
 class Disposition(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("watchlist hit status", "Pending")
     FALSE_POSITIVE = "false_positive", _("False positive")
     TRUE_MATCH = "true_match", _("True match")
 

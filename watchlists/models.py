@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from watchlists.enums import Disposition, EntityType, ImportState, SourceFormat, Subject
 
@@ -219,7 +220,7 @@ class ScreeningHit(models.Model):
     subject = models.CharField(_("screened"), max_length=30, choices=Subject.choices)
     query_name = models.CharField(_("screened name"), max_length=300)
     matched_name = models.TextField(_("matched name"))
-    score = models.DecimalField(_("score"), max_digits=4, decimal_places=1)
+    score = models.DecimalField(pgettext_lazy("name match similarity", "score"), max_digits=4, decimal_places=1)
     disposition = models.CharField(
         _("disposition"), max_length=20, choices=Disposition.choices, default=Disposition.PENDING, db_index=True
     )

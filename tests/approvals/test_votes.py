@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
+from accounts.messages import render_stored
 from accounts.models import Notification, User
 from accounts.roles import Role
 from approvals import services
@@ -355,7 +357,10 @@ def test_review_rejection_suspends_or_offboards_offboard_wins(people, actions, s
     assert _state(review) == State.REJECTED
     customer.refresh_from_db()
     assert customer.status == status
-    assert customer.history.first().history_change_reason == f"{review.reference} rejected by the committee"
+    with translation.override("en"):
+        assert render_stored(customer.history.first().history_change_reason) == (
+            f"{review.reference} rejected by the committee"
+        )
 
 
 def test_review_rejection_needs_the_customer_action(people):
@@ -367,11 +372,13 @@ def test_review_rejection_needs_the_customer_action(people):
 
 
 def test_long_questions_are_shortened_for_the_transition_and_kept_on_the_vote(people, committee_app):
-    questions = "Please explain the drop in operating cash flow. " * 6
+    questions = "Please explain the drop in operating cash flow. " * 8
     cast(committee_app, people["leo"], "legal", "request_information", reason=questions)
 
     change = StateChange.objects.get(application=committee_app, transition="return_for_information")
-    assert len(change.reason) == 100
-    assert change.reason.startswith("Legal (Request information): Please explain the drop")
-    assert change.reason.endswith("…")
+    prefix = "Legal (Request information): "
+    with translation.override("en"):
+        assert len(change.reason_text) == len(prefix) + services.SUMMARY_REASON_CHARS
+        assert change.reason_text.startswith(prefix + "Please explain the drop")
+        assert change.reason_text.endswith("…")
     assert Vote.objects.get().reason == questions.strip()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from monitoring import runs
 from monitoring.enums import Indicator, JobKind, RunStatus, Scope
 from monitoring.models import Alert, CustomerCreditProfile, Heartbeat, JobRun, RunItem, WorkReportDelivery
-from monitoring.reports import department_report, report_week, work_reports_send
+from monitoring.reports import department_report, reader_queue, report_week, work_reports_send
 from onboarding.models import CustomerCondition
 from screening.models import Evaluation
 from tests.factories import ApplicationFactory
@@ -123,7 +123,10 @@ def test_department_report_counts_the_queue_and_overdue(people):
     type(application).objects.filter(pk=application.pk).update(
         state_entered_at=timezone.now() - datetime.timedelta(days=6)
     )
-    report = department_report("document_reviewer", report_week())
+    from accounts.roles import Role
+    from tests.factories import user_with
+
+    report = reader_queue(department_report("document_reviewer", report_week()), user_with(Role.DOCUMENT_REVIEWER))
     assert (report.queue, report.overdue, report.oldest_days) == (1, 1, 6)
     assert report.waiting[0]["reference"] == application.reference
 

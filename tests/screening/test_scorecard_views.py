@@ -329,7 +329,9 @@ def test_draft_pages_render_for_author(client, risk_manager):
     client.force_login(risk_manager)
     detail = client.get(reverse("screening:scorecard_detail", args=[draft.pk]))
     assert (detail.status_code, detail.context["can_edit"], detail.context["can_publish"]) == (200, True, False)
-    assert "Another risk manager must publish your draft (maker-checker)." in detail.content.decode()
+    assert "You wrote this draft: a different risk manager must check and publish it (maker-checker)." in (
+        detail.content.decode()
+    )
     edit = client.get(reverse("screening:scorecard_edit", args=[draft.pk]))
     assert edit.status_code == 200
     assert len(edit.context["criteria"].forms) == 14 and len(edit.context["knockouts"].forms) == 6
