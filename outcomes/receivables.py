@@ -256,45 +256,95 @@ def receivables_check(path: Path, *, progress: Callable[[int], None] | None = No
     return done
 
 
+STAGE_TABLE = "outcomes_invoice_stage"
+_UPSERT_COLUMNS = ("customer_id", "invoice_no", "invoice_date", "due_date", "amount", "currency", "paid_date",
+                   "paid_amount")
+
+
+def _write_staged(cursor, now) -> tuple[int, set[int]]:
+    """Upsert the staged rows into ``outcomes_invoice`` in one statement; (rows that existed, their old customers)."""
+    cursor.execute(f"SELECT i.customer_id, COUNT(*) FROM outcomes_invoice i JOIN {STAGE_TABLE} s "  # noqa: S608
+                   "ON s.invoice_no = i.invoice_no GROUP BY i.customer_id")
+    found = cursor.fetchall()
+    columns = ", ".join(_UPSERT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_UPSERT_COLUMNS[:1], *_UPSERT_COLUMNS[2:], "imported_at"))
+    cursor.execute(
+        f"INSERT INTO outcomes_invoice ({columns}, imported_at) SELECT {columns}, %s FROM {STAGE_TABLE} "  # noqa: S608
+        f"ON CONFLICT (invoice_no) DO UPDATE SET {updates}",
+        [now],
+    )
+    return sum(n for _pk, n in found), {pk for pk, _n in found}
+
+
 def receivables_import(path: Path | str, *, progress: Callable[[int], None] | None = None,
                        today: date | None = None) -> ImportResult:
     """Upsert the file's invoices and recompute the outcomes of their customers, in one transaction.
+
+    Streamed: rows are read and checked one at a time and, on PostgreSQL, sent with ``COPY``
+    into a temporary table, then written with one ``INSERT … ON CONFLICT (invoice_no) DO
+    UPDATE`` (other databases: ``bulk_create(update_conflicts=True)`` per batch).
 
     Side effects: ``Invoice`` rows created or updated, the customers' ``CustomerOutcome`` and
     ``OutcomeMonth`` rows rewritten, the ``outcomes_computed`` signal (monitoring raises its
     receivables alerts after commit). Raises ``ReceivablesError``; then nothing is written.
     """
+    from django.db import connection
+
     from outcomes.services import outcomes_recompute
 
     path = Path(path)
     today = today or timezone.localdate()
     now = timezone.now()
-    done = created = updated = 0
+    done = updated = 0
     customers: set[int] = set()
+    staged = connection.vendor == "postgresql"
     with transaction.atomic():
-        for part in _batches(path, today):
-            numbers = [row.invoice_no for _pk, row in part]
-            # An invoice moved to another customer changes that customer's outcome too.
-            existing = dict(Invoice.objects.filter(invoice_no__in=numbers).values_list("invoice_no", "customer_id"))
-            customers.update(existing.values())
-            Invoice.objects.bulk_create(
-                [
-                    Invoice(customer_id=pk, invoice_no=r.invoice_no, invoice_date=r.invoice_date, due_date=r.due_date,
-                            amount=r.amount, currency=r.currency, paid_date=r.paid_date, paid_amount=r.paid_amount,
-                            imported_at=now)
-                    for pk, r in part
-                ],
-                update_conflicts=True, unique_fields=["invoice_no"],
-                update_fields=["customer", "invoice_date", "due_date", "amount", "currency", "paid_date",
-                               "paid_amount", "imported_at"],
-                batch_size=1000,
-            )
-            updated += len(existing)
-            created += len(part) - len(existing)
-            customers.update(pk for pk, _row in part)
-            done += len(part)
-            if progress is not None:
-                progress(done)
+        if staged:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {STAGE_TABLE} (customer_id bigint NOT NULL, invoice_no varchar(64) "
+                    "NOT NULL, invoice_date date NOT NULL, due_date date NOT NULL, amount numeric(16, 2) NOT NULL, "
+                    "currency varchar(3) NOT NULL, paid_date date, paid_amount numeric(16, 2) NOT NULL) "
+                    "ON COMMIT DROP"
+                )
+                # One COPY per batch: resolving a batch's credit codes needs the connection in between.
+                for part in _batches(path, today):
+                    with cursor.copy(f"COPY {STAGE_TABLE} ({', '.join(_UPSERT_COLUMNS)}) FROM STDIN") as copy:
+                        for pk, r in part:
+                            copy.write_row((pk, r.invoice_no, r.invoice_date, r.due_date, r.amount, r.currency,
+                                            r.paid_date, r.paid_amount))
+                    customers.update(pk for pk, _r in part)
+                    done += len(part)
+                    if progress is not None:
+                        progress(done)
+                if done:
+                    updated, previous = _write_staged(cursor, now)
+                    customers.update(previous)  # an invoice moved to another customer changes the old one too
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+        else:
+            for part in _batches(path, today):
+                numbers = [row.invoice_no for _pk, row in part]
+                existing = dict(Invoice.objects.filter(invoice_no__in=numbers)
+                                .values_list("invoice_no", "customer_id"))
+                customers.update(existing.values())
+                Invoice.objects.bulk_create(
+                    [
+                        Invoice(customer_id=pk, invoice_no=r.invoice_no, invoice_date=r.invoice_date,
+                                due_date=r.due_date, amount=r.amount, currency=r.currency, paid_date=r.paid_date,
+                                paid_amount=r.paid_amount, imported_at=now)
+                        for pk, r in part
+                    ],
+                    update_conflicts=True, unique_fields=["invoice_no"],
+                    update_fields=["customer", "invoice_date", "due_date", "amount", "currency", "paid_date",
+                                   "paid_amount", "imported_at"],
+                    batch_size=1000,
+                )
+                updated += len(existing)
+                customers.update(pk for pk, _row in part)
+                done += len(part)
+                if progress is not None:
+                    progress(done)
         if done:
             outcomes_recompute(customer_ids=sorted(customers), today=today)
-    return ImportResult(rows=done, created=created, updated=updated, customers=len(customers))
+    return ImportResult(rows=done, created=done - updated, updated=updated, customers=len(customers))

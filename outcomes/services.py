@@ -81,7 +81,21 @@ def _recompute_batch(ids: list[int], *, today: date, now) -> None:
     CustomerOutcome.objects.bulk_create(outcomes, update_conflicts=True, unique_fields=["customer"],
                                         update_fields=OUTCOME_FIELDS, batch_size=1000)
     OutcomeMonth.objects.filter(customer_id__in=ids).delete()
-    OutcomeMonth.objects.bulk_create(months, batch_size=2000)
+    _write_months(months)
+
+
+def _write_months(months: list[OutcomeMonth]) -> None:
+    """Insert the month rows: ``COPY`` on PostgreSQL (most of a recompute's rows), ``bulk_create`` elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        OutcomeMonth.objects.bulk_create(months, batch_size=2000)
+        return
+    with connection.cursor() as cursor, cursor.copy(
+        f"COPY {OutcomeMonth._meta.db_table} (customer_id, month, status, worst_dpd, exposure) FROM STDIN"
+    ) as copy:
+        for m in months:
+            copy.write_row((m.customer_id, m.month, m.status, m.worst_dpd, m.exposure))
 
 
 # --- Write-offs (risk managers) ----------------------------------------------------------------
