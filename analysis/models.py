@@ -85,3 +85,28 @@ class FunnelMark(models.Model):
 
     def __str__(self) -> str:
         return str(self.last_change_id)
+
+
+class CaseCitation(models.Model):
+    """A case cited in a scorecard version's change note: why the version changed what it changed.
+
+    Added and removed while the version is a draft (by risk managers); frozen once it is
+    published, like the version itself. Screening shows them through the ``scorecard_version``
+    panel slot (it does not know about cases).
+    """
+
+    version = models.ForeignKey("screening.ScorecardVersion", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("scorecard version"))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citations", verbose_name=_("case"))
+    cited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("cited by"))
+    cited_at = models.DateTimeField(_("cited at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["cited_at", "pk"]
+        verbose_name = _("case citation")
+        verbose_name_plural = _("case citations")
+        constraints = [models.UniqueConstraint(fields=["version", "case"], name="analysis_case_cited_once")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} ← {self.case_id}"
