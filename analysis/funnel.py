@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Aggregate, Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Aggregate, Count, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,24 +266,36 @@ def stays_rebuild(application_ids: list[int]) -> int:
     return len(stays)
 
 
-def stays_refresh() -> int:
-    """Bring ``FunnelStay`` up to date: rebuild the applications with a state change newer than the mark.
+SETTLE_SECONDS = 120  # a state change's transaction is over by then: the mark may pass it
+
+
+def stays_refresh(*, everything: bool = False) -> int:
+    """Bring ``FunnelStay`` up to date: rebuild the applications with a state change above the mark.
 
     State changes are never edited or deleted one by one (the history is append-only; an
-    application's deletion cascades to its stays), so the ids above the mark are exactly what
-    changed. Cheap when nothing did (one indexed query). Refreshers are serialised by a lock
-    on the mark. Returns the number of applications rebuilt.
+    application's deletion cascades to its stays), so the ids above the mark are what changed.
+    Ids are allocated before commit, so a change may become visible after one with a higher id:
+    the mark only passes changes older than ``SETTLE_SECONDS``, and the newer ones (a handful)
+    are rebuilt on each refresh until it does. Cheap when nothing changed (one indexed query);
+    refreshers serialise on the mark row. ``everything`` rebuilds every application (the
+    ``funnel_refresh --all`` command). Returns the number of applications rebuilt.
     """
     mark = FunnelMark.objects.filter(pk=1).values_list("last_change_id", flat=True).first() or 0
-    if not StateChange.objects.filter(pk__gt=mark).exists():
+    if not everything and not StateChange.objects.filter(pk__gt=mark).exists():
         return 0
     with transaction.atomic():
         row, _created = FunnelMark.objects.select_for_update().get_or_create(pk=1)
+        start = 0 if everything else row.last_change_id
         newest = StateChange.objects.aggregate(newest=Max("pk"))["newest"] or 0
-        ids = sorted(set(StateChange.objects.filter(pk__gt=row.last_change_id, pk__lte=newest)
+        if everything:
+            FunnelStay.objects.all().delete()
+        ids = sorted(set(StateChange.objects.filter(pk__gt=start, pk__lte=newest)
                          .values_list("application_id", flat=True)))
         stays_rebuild(ids)
-        row.last_change_id = newest
+        settled = timezone.now() - datetime.timedelta(seconds=SETTLE_SECONDS)
+        unsettled = (StateChange.objects.filter(pk__gt=start, pk__lte=newest, created_at__gte=settled)
+                     .aggregate(first=Min("pk"))["first"])
+        row.last_change_id = newest if unsettled is None else unsettled - 1
         row.save(update_fields=["last_change_id"])
     return len(ids)
 

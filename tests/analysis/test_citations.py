@@ -44,8 +44,7 @@ def test_the_author_cites_and_removes_cases_and_the_published_version_links_them
     assert response.status_code == 302 and response["Location"] == page
     assert client.get(page).status_code == 200  # shows (and uses up) the message
     assert post(client, url, {"case": success.pk, "action": "cite"}) == ["The case is cited in the change note."]
-    assert post(client, url, {"case": failure.pk, "action": "cite"}) == [
-        "Choose a case from the library."]  # no longer offered: already cited
+    assert post(client, url, {"case": failure.pk, "action": "cite"}) == ["“Concentration missed” is already cited."]
     assert list(CaseCitation.objects.filter(version=draft).values_list("case_id", flat=True)) == [failure.pk,
                                                                                                  success.pk]
     assert post(client, url, {"case": success.pk, "action": "remove"}) == ["The case is no longer cited."]

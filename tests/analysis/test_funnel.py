@@ -207,3 +207,24 @@ def test_refresh_rebuilds_only_the_applications_with_new_changes(history, people
                 .values_list("stage", "went_to", "days", "moved_on")) == [
         ("document_review", "background_check", 1.0, True), ("background_check", "committee_review", 3.0, True),
         ("committee_review", "", None, False)]
+
+
+def test_a_recent_change_keeps_the_mark_below_it_until_it_settles(history, people):
+    """A change with a lower id may commit after a higher one: recent changes are re-read until settled."""
+    from django.core.management import call_command
+
+    from analysis.funnel import stays_refresh
+    from analysis.models import FunnelMark, FunnelStay
+
+    assert stays_refresh() == 5
+    settled = FunnelMark.objects.get(pk=1).last_change_id
+    recent = StateChange.objects.create(application=history[3], transition="test", from_state="background_check",
+                                        to_state="committee_review")  # created now: not settled
+    assert stays_refresh() == 1
+    assert FunnelMark.objects.get(pk=1).last_change_id == recent.pk - 1 == settled
+    assert stays_refresh() == 1  # read again until it is older than SETTLE_SECONDS
+    StateChange.objects.filter(pk=recent.pk).update(created_at=at(3, 14))
+    assert stays_refresh() == 1 and stays_refresh() == 0
+    FunnelStay.objects.all().delete()
+    call_command("funnel_refresh", "--all")
+    assert FunnelStay.objects.count() == 11
