@@ -292,8 +292,11 @@ def stays_refresh(*, everything: bool = False) -> int:
         ids = sorted(set(StateChange.objects.filter(pk__gt=start, pk__lte=newest)
                          .values_list("application_id", flat=True)))
         stays_rebuild(ids)
-        settled = timezone.now() - datetime.timedelta(seconds=SETTLE_SECONDS)
-        unsettled = (StateChange.objects.filter(pk__gt=start, pk__lte=newest, created_at__gte=settled)
+        now = timezone.now()
+        # Dated in the future (loaded histories): written long ago, nothing in flight to wait for.
+        unsettled = (StateChange.objects.filter(pk__gt=start, pk__lte=newest,
+                                                created_at__gte=now - datetime.timedelta(seconds=SETTLE_SECONDS),
+                                                created_at__lte=now)
                      .aggregate(first=Min("pk"))["first"])
         row.last_change_id = newest if unsettled is None else unsettled - 1
         row.save(update_fields=["last_change_id"])

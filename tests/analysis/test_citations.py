@@ -90,3 +90,12 @@ def test_only_the_drafts_author_may_cite_and_only_by_post(client, people, settin
     client.force_login(other)
     text = client.get(reverse("screening:scorecard_detail", args=[draft.pk])).content.decode()
     assert 'id="version-cases"' not in text  # nothing cited and not theirs to cite: no panel
+
+
+def test_the_panel_reads_in_chinese(client, people, setting):
+    draft, _failure, _success = setting
+    client.force_login(people["rosa"])
+    text = client.get(reverse("screening:scorecard_detail", args=[draft.pk]),
+                      headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert "变更说明中引用的案例" in text and "尚未引用任何案例。" in text and ">引用案例</label>" in text
+    assert "选择案例…" in text
