@@ -182,3 +182,50 @@ def render_markdown(text: str) -> SafeString:
 
     html = MarkdownIt("commonmark", {"html": False}).render(text or "")
     return mark_safe(nh3.clean(html))  # noqa: S308 — sanitised by nh3 just above
+
+
+# --- Cases cited in a scorecard version's change note -------------------------------------------
+
+
+def _citable_version(actor: User, version_id: int):
+    from screening import permissions as screening_perms
+    from screening.enums import VersionStatus
+    from screening.models import ScorecardVersion
+
+    version = ScorecardVersion.objects.select_for_update().get(pk=version_id)
+    if version.status != VersionStatus.DRAFT:
+        raise ValidationError(_("Version %(number)s is no longer a draft: its cited cases are final.")
+                              % {"number": version.number})
+    if not (perms.can_manage_cases(actor) and screening_perms.can_edit_draft(actor, version)):
+        raise PermissionDenied(_("Only the draft's author cites cases in its change note."))
+    return version
+
+
+def case_cite(*, actor: User, version_id: int, case_id: int):
+    """Cite a case in a draft's change note (the author, a risk manager). Idempotent: a second cite is refused."""
+    from analysis.models import CaseCitation
+
+    with transaction.atomic():
+        version = _citable_version(actor, version_id)
+        case = Case.objects.filter(pk=case_id).first()
+        if case is None:
+            raise ValidationError(_("Choose a case from the library."))
+        if CaseCitation.objects.filter(version=version, case=case).exists():
+            raise ValidationError(_("“%(title)s” is already cited.") % {"title": case.title})
+        return CaseCitation.objects.create(version=version, case=case, cited_by=actor)
+
+
+def case_uncite(*, actor: User, version_id: int, case_id: int) -> None:
+    from analysis.models import CaseCitation
+
+    with transaction.atomic():
+        version = _citable_version(actor, version_id)
+        deleted, _by_model = CaseCitation.objects.filter(version=version, case_id=case_id).delete()
+        if not deleted:
+            raise ValidationError(_("That case is not cited in this version."))
+
+
+def citations_for(user: User, version) -> list[Case]:
+    """The cases cited in ``version``'s change note that ``user`` may read, in the order cited."""
+    return list(cases_visible_to(user).filter(citations__version=version).order_by("citations__cited_at",
+                                                                                   "citations__pk"))

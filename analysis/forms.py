@@ -104,3 +104,24 @@ class CaseSearchForm(CleanTextMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All")), *CaseKind.choices]
+
+
+class CaseCiteForm(CleanTextMixin, forms.Form):
+    """Pick a case to cite in a draft's change note (or the one to remove): an id, parsed strictly."""
+
+    case = forms.ChoiceField(label=_("Case"), choices=(),
+                             widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    action = forms.ChoiceField(choices=[("cite", "cite"), ("remove", "remove")], widget=forms.HiddenInput,
+                               initial="cite")
+
+    def __init__(self, *args, cases=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = [("", _("Choose a case…"))] + [(str(c.pk), c.title) for c in cases]
+
+    def clean_case(self) -> int:
+        from accounts.validators import parse_id
+
+        found = parse_id(self.cleaned_data["case"])
+        if found is None:
+            raise forms.ValidationError(_("Choose a case from the library."))
+        return found

@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, FloatField, OuterRef, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import Aggregate, Count, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import User
 from analysis import permissions as perms
+from analysis.models import FunnelMark, FunnelStay
 from approvals.enums import Decision, Department
 from approvals.models import Vote
 from onboarding.enums import State
@@ -60,7 +62,12 @@ class StageRow:
     still_there: int = 0
     deadline_days: int | None = None
     missed: int = 0
-    durations: list[float] = field(default_factory=list, repr=False)
+    durations: list[float] | None = field(default_factory=list, repr=False)
+    quantiles: tuple[float | None, float | None] = (None, None)  # (median, p90) when the database computed them
+
+    def _quantile(self, q: float) -> float | None:
+        found = quantile(self.durations, q) if self.durations is not None else self.quantiles[q != 0.5]
+        return None if found is None else round(found, 1)
 
     @property
     def conversion(self) -> float | None:
@@ -68,13 +75,11 @@ class StageRow:
 
     @property
     def median_days(self) -> float | None:
-        found = quantile(self.durations, 0.5)
-        return None if found is None else round(found, 1)
+        return self._quantile(0.5)
 
     @property
     def p90_days(self) -> float | None:
-        found = quantile(self.durations, 0.9)
-        return None if found is None else round(found, 1)
+        return self._quantile(0.9)
 
 
 @dataclass
@@ -145,7 +150,8 @@ def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
     return low, high
 
 
-def funnel(user: User, filters: dict, *, now: datetime.datetime | None = None) -> Funnel:
+def funnel_raw(user: User, filters: dict, *, now: datetime.datetime | None = None) -> Funnel:
+    """The funnel walked from the raw state history (the reference ``funnel`` is tested against)."""
     now = now or timezone.now()
     start, end = filters["start"], filters["end"]
     low, high = _bounds(start, end)
@@ -197,6 +203,10 @@ def funnel(user: User, filters: dict, *, now: datetime.datetime | None = None) -
     for state, row in stages.items():
         row.entered = len(entered[state])
         row.moved_on = len(moved_on[state])
+    return _decisions(chosen, low, high, start, end, len(applications), list(stages.values()))
+
+
+def _decisions(chosen, low, high, start, end, applications: int, stages: list[StageRow]) -> Funnel:
     votes = Vote.objects.filter(round__application__in=chosen, created_at__gte=low, created_at__lt=high).order_by()
     by_department: dict[str, dict[str, int]] = defaultdict(dict)
     for department, decision, n in votes.values_list("department", "decision").annotate(n=Count("pk")):
@@ -209,13 +219,159 @@ def funnel(user: User, filters: dict, *, now: datetime.datetime | None = None) -
     waits = [(d - s).total_seconds() / DAY for s, d in decided]
     median, p90 = quantile(waits, 0.5), quantile(waits, 0.9)
     return Funnel(
-        start=start, end=end, applications=len(applications), stages=list(stages.values()),
+        start=start, end=end, applications=applications, stages=stages,
         by_department=[DecisionRow(d, str(Department(d).label), by_department[d]) for d in Department.values
                        if d in by_department],
         by_tier=[DecisionRow(t, _("Tier %(tier)s") % {"tier": t}, by_tier[t]) for t in sorted(by_tier)],
         decided=len(waits), decision_median_days=None if median is None else round(median, 1),
         decision_p90_days=None if p90 is None else round(p90, 1),
     )
+
+
+# --- The summary the page reads: one row per stay, refreshed incrementally ----------------------
+
+
+def _stays_of(history: list[tuple[int, str, float, datetime.datetime]]) -> list[FunnelStay]:
+    """The stays of one application's ordered history, as the raw walk above counts them."""
+    found = []
+    for i, (pk, state, at, moment) in enumerate(history):
+        if state not in NEXT:
+            continue
+        stay = FunnelStay(application_id=pk, stage=state, entered_at=moment,
+                          moved_on=any(later == NEXT[state] for _pk, later, _at, _m in history[i + 1:]))
+        if i + 1 < len(history):
+            _pk, went, left, left_moment = history[i + 1]
+            stay.left_at, stay.went_to, stay.days = left_moment, went, (left - at) / DAY
+        found.append(stay)
+    return found
+
+
+def stays_rebuild(application_ids: list[int]) -> int:
+    """Replace the stays of these applications from their state history. Returns the stays written."""
+    stays: list[FunnelStay] = []
+    for start in range(0, len(application_ids), 2000):
+        part = application_ids[start:start + 2000]
+        rows = (StateChange.objects.filter(application_id__in=part).annotate(seconds=_epoch())
+                .order_by("application_id", "created_at", "pk")
+                .values_list("application_id", "to_state", "seconds", "created_at"))
+        history: list = []
+        current = None
+        for row in rows.iterator(chunk_size=5000):
+            if row[0] != current:
+                stays.extend(_stays_of(history))
+                history, current = [], row[0]
+            history.append(row)
+        stays.extend(_stays_of(history))
+        FunnelStay.objects.filter(application_id__in=part).delete()
+    FunnelStay.objects.bulk_create(stays, batch_size=5000)
+    return len(stays)
+
+
+SETTLE_SECONDS = 120  # a state change's transaction is over by then: the mark may pass it
+
+
+def stays_refresh(*, everything: bool = False) -> int:
+    """Bring ``FunnelStay`` up to date: rebuild the applications with a state change above the mark.
+
+    State changes are never edited or deleted one by one (the history is append-only; an
+    application's deletion cascades to its stays), so the ids above the mark are what changed.
+    Ids are allocated before commit, so a change may become visible after one with a higher id:
+    the mark only passes changes older than ``SETTLE_SECONDS``, and the newer ones (a handful)
+    are rebuilt on each refresh until it does. Cheap when nothing changed (one indexed query);
+    refreshers serialise on the mark row. ``everything`` rebuilds every application (the
+    ``funnel_refresh --all`` command). Returns the number of applications rebuilt.
+    """
+    mark = FunnelMark.objects.filter(pk=1).values_list("last_change_id", flat=True).first() or 0
+    if not everything and not StateChange.objects.filter(pk__gt=mark).exists():
+        return 0
+    with transaction.atomic():
+        row, _created = FunnelMark.objects.select_for_update().get_or_create(pk=1)
+        start = 0 if everything else row.last_change_id
+        newest = StateChange.objects.aggregate(newest=Max("pk"))["newest"] or 0
+        if everything:
+            FunnelStay.objects.all().delete()
+        ids = sorted(set(StateChange.objects.filter(pk__gt=start, pk__lte=newest)
+                         .values_list("application_id", flat=True)))
+        stays_rebuild(ids)
+        now = timezone.now()
+        # Dated in the future (loaded histories): written long ago, nothing in flight to wait for.
+        unsettled = (StateChange.objects.filter(pk__gt=start, pk__lte=newest,
+                                                created_at__gte=now - datetime.timedelta(seconds=SETTLE_SECONDS),
+                                                created_at__lte=now)
+                     .aggregate(first=Min("pk"))["first"])
+        row.last_change_id = newest if unsettled is None else unsettled - 1
+        row.save(update_fields=["last_change_id"])
+    return len(ids)
+
+
+class _Percentile(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def _filtered(filters: dict) -> bool:
+    return any(filters.get(name) for name in ("sales_owner", "kind", "customer_type", "industry", "tier"))
+
+
+def funnel(user: User, filters: dict, *, now: datetime.datetime | None = None) -> Funnel:
+    """The funnel of the period: stage figures aggregated from ``FunnelStay`` in the database.
+
+    The same figures as ``funnel_raw`` (tests compare them): entered and moved on count
+    applications, returned / rejected / withdrawn / still there count stays, durations are
+    those of finished stays, a deadline is missed by a finished stay longer than it or an open
+    one older than it at ``now``. Queries: the refresh check, one aggregate per page (plus, off
+    PostgreSQL, the durations), the applications count, votes and decisions.
+    """
+    from django.db import connection
+
+    now = now or timezone.now()
+    stays_refresh()
+    start, end = filters["start"], filters["end"]
+    low, high = _bounds(start, end)
+    chosen = applications_for(user, filters)
+    stays = FunnelStay.objects.filter(entered_at__gte=low, entered_at__lt=high)
+    if _filtered(filters) or not perms.sees_every_application(user):
+        stays = stays.filter(application_id__in=chosen.values("pk"))
+    deadlines = {s: settings.STAGE_DEADLINE_DAYS.get(s) for s in STAGES}
+    missed = Q(pk__isnull=True)  # never: the stages without a deadline add nothing
+    for stage, limit in deadlines.items():
+        if limit is not None:
+            missed |= Q(stage=stage) & (Q(days__gt=limit) | Q(days__isnull=True,
+                                                              entered_at__lt=now - datetime.timedelta(days=limit)))
+    figures = {
+        "entered": Count("application_id", distinct=True),
+        "moved": Count("application_id", distinct=True, filter=Q(moved_on=True)),
+        "returned": Count("pk", filter=Q(went_to=State.RETURNED)),
+        "rejected": Count("pk", filter=Q(went_to=State.REJECTED)),
+        "withdrawn": Count("pk", filter=Q(went_to=State.WITHDRAWN)),
+        "open": Count("pk", filter=Q(left_at__isnull=True)),
+        "missed": Count("pk", filter=missed),
+    }
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        figures["median"] = _Percentile("days", 0.5)
+        figures["p90"] = _Percentile("days", 0.9)
+    found = {r["stage"]: r for r in stays.filter(stage__in=STAGES).order_by().values("stage").annotate(**figures)}
+    stages = []
+    for state in STAGES:
+        row = StageRow(state, str(State(state).label), deadline_days=deadlines[state])
+        figure = found.get(state)
+        if figure:
+            row.entered, row.moved_on, row.returned = figure["entered"], figure["moved"], figure["returned"]
+            row.rejected, row.withdrawn, row.still_there = figure["rejected"], figure["withdrawn"], figure["open"]
+            row.missed = figure["missed"]
+            if postgres:
+                row.durations = None
+                row.quantiles = (figure["median"], figure["p90"])
+            else:
+                row.durations = list(stays.filter(stage=state, days__isnull=False).values_list("days", flat=True))
+        stages.append(row)
+    applications = stays.filter(stage__in=STAGES).values("application_id").distinct().count()
+    return _decisions(chosen, low, high, start, end, applications, stages)
 
 
 # --- Tables for download and charts -------------------------------------------------------------

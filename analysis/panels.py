@@ -49,3 +49,22 @@ def application_cases_panel(context, application) -> dict:
     if perms.can_manage_cases(user) and application.state == State.REJECTED:
         new_url = reverse("analysis:case_create") + f"?application={application.pk}"
     return {"visible": bool(cases or new_url), "cases": cases, "new_url": new_url, "panel_id": "application-cases"}
+
+
+def version_citations_panel(context, version) -> dict:
+    """The cases cited in a scorecard version's change note; on a draft, its author's picker."""
+    from analysis.cases import cases_visible_to, citations_for
+    from analysis.forms import CaseCiteForm
+    from screening import permissions as screening_perms
+
+    user = _user(context)
+    if user is None or not perms.can_list_cases(user):
+        return {"visible": False}
+    cited = citations_for(user, version)
+    can_cite = perms.can_manage_cases(user) and screening_perms.can_edit_draft(user, version)
+    form = None
+    if can_cite:
+        choices = cases_visible_to(user).exclude(citations__version=version).order_by("-created_at", "-pk")[:200]
+        form = CaseCiteForm(cases=choices)
+    return {"visible": bool(cited or can_cite), "cited": cited, "form": form, "version": version,
+            "can_cite": can_cite}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("scorecards/<int:pk>/cases/", views.version_cases, name="version_cases"),
 ]

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analysis import exports
 from analysis import permissions as perms
@@ -212,3 +212,45 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("analysis:case_detail", pk=case.pk)
     return render(request, "analysis/case_form.html", {"form": form, "customer": case.customer,
                                                        "application": case.application, "case": case})
+
+
+@require_POST
+@login_required
+def version_cases(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cite a case in a draft's change note, or remove one (POST from the version page's panel)."""
+    from django.contrib import messages
+    from django.shortcuts import get_object_or_404, redirect
+
+    from analysis import cases
+    from analysis.forms import CaseCiteForm
+    from screening.models import ScorecardVersion
+
+    version = get_object_or_404(ScorecardVersion, pk=pk)
+    if not perms.can_manage_cases(request.user):
+        raise PermissionDenied
+    form = CaseCiteForm(request.POST, cases=cases.cases_visible_to(request.user))
+    if request.POST.get("action") == "remove":
+        # The one to remove is cited already, so it is not among the picker's choices: read the id alone.
+        from accounts.validators import parse_id
+
+        case_id = parse_id(request.POST.get("case"))
+        valid = case_id is not None
+    else:
+        valid = form.is_valid()
+        case_id = form.cleaned_data["case"] if valid else None
+    if not valid:
+        messages.error(request, _("Choose a case from the library."))
+        return redirect("screening:scorecard_detail", pk=version.pk)
+    try:
+        if request.POST.get("action") == "remove":
+            cases.case_uncite(actor=request.user, version_id=version.pk, case_id=case_id)
+            messages.success(request, _("The case is no longer cited."))
+        else:
+            cases.case_cite(actor=request.user, version_id=version.pk, case_id=case_id)
+            messages.success(request, _("The case is cited in the change note."))
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("screening:scorecard_detail", pk=version.pk)

@@ -57,6 +57,7 @@ class JobKind(models.TextChoices):
     OVERDUE_CHECK = "overdue_check", _("Overdue reviews and conditions")
     CREDIT_IMPORT = "credit_import", _("Credit data import")
     WORK_REPORTS = "work_reports", _("Weekly work reports")
+    RECEIVABLES_CHECK = "receivables_check", _("Receivables indicators")
 
 
 class Scope(models.TextChoices):

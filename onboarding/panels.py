@@ -1,8 +1,9 @@
 """Panels other apps contribute to onboarding's pages, through a registry (onboarding imports none of them).
 
-A slot is a place on a page: ``application`` (the application page, below its sections) and
-``customer`` (the admitted customer's page) and ``scorecard_what_if`` (screening's what-if page of
-a draft scorecard version). Each higher app registers its panels from its
+A slot is a place on a page: ``application`` (the application page, below its sections),
+``customer`` (the admitted customer's page), ``scorecard_what_if`` (screening's what-if page of
+a draft scorecard version) and ``scorecard_version`` (a scorecard version's page, below its
+notes). Each higher app registers its panels from its
 ``AppConfig.ready``: a template and a function building that template's context from the page's
 template context and the object shown. Templates render a slot with
 ``{% load panel_tags %}{% panels "application" application %}``, so that no template of a lower app
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-SLOTS = ("application", "customer", "scorecard_what_if")
+SLOTS = ("application", "customer", "scorecard_what_if", "scorecard_version")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from outcomes.enums import BUCKETS, OutcomeStatus, bucket
 
@@ -86,6 +87,17 @@ def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+@lru_cache(maxsize=512)
+def _month_spans(first: date, today: date) -> tuple[tuple[date, date], ...]:
+    """(first day, last day counted) of each month from ``first`` to today's month (the last one ends today)."""
+    spans = []
+    current = first
+    while current <= today:
+        spans.append((current, min(next_month(current) - timedelta(days=1), today)))
+        current = next_month(current)
+    return tuple(spans)
+
+
 def customer_outcome(bills: list[Bill], *, today: date, written_off_on: date | None = None) -> Outcome:
     """The customer's outcome on ``today`` and per month, from the month of its first invoice."""
     open_bills = [b for b in bills if not b.paid]
@@ -100,18 +112,22 @@ def customer_outcome(bills: list[Bill], *, today: date, written_off_on: date | N
     )
     months: list[Month] = []
     if bills:
-        current = month_start(min(b.invoice_date for b in bills))
+        first_month = month_start(min(b.invoice_date for b in bills))
         write_off_month = month_start(written_off_on) if written_off_on else None
-        while current <= today:
-            end = min(next_month(current) - timedelta(days=1), today)
-            worst = max(
-                (b.dpd_on(end) for b in bills
-                 if b.invoice_date <= end and (b.stops is None or b.stops >= current)),
-                default=0,
-            )
+        # Only the invoices open at some point of a month count for it: walk them in invoice order and
+        # drop those paid before the month began (months only move forward), instead of every invoice
+        # every month. An invoice owing something at month end is among them, so the exposure is the same.
+        ordered = sorted(bills, key=lambda b: b.invoice_date)
+        active: list[Bill] = []
+        following = 0
+        for current, end in _month_spans(first_month, today):
+            while following < len(ordered) and ordered[following].invoice_date <= end:
+                active.append(ordered[following])
+                following += 1
+            active = [b for b in active if b.stops is None or b.stops >= current]
+            worst = max((b.dpd_on(end) for b in active), default=0)
             status = OutcomeStatus.WRITTEN_OFF if write_off_month and current >= write_off_month else bucket(worst)
-            months.append(Month(current, status, worst, sum((b.outstanding_on(end) for b in bills), Decimal(0))))
-            current = next_month(current)
+            months.append(Month(current, status, worst, sum((b.outstanding_on(end) for b in active), Decimal(0))))
     if written_off_on is not None:
         status = OutcomeStatus.WRITTEN_OFF
     elif months:

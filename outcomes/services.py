@@ -63,7 +63,7 @@ def _recompute_batch(ids: list[int], *, today: date, now) -> None:
         bills[customer_id].append(Bill(*values))
     written_off = dict(WriteOff.objects.filter(customer_id__in=ids).values_list("customer_id", "written_off_on"))
     outcomes: list[CustomerOutcome] = []
-    months: list[OutcomeMonth] = []
+    months: list[tuple] = []  # (customer id, month, status, worst DPD, exposure): no model instances
     for pk in ids:
         found = customer_outcome(bills[pk], today=today, written_off_on=written_off.get(pk))
         outcomes.append(CustomerOutcome(
@@ -74,14 +74,27 @@ def _recompute_batch(ids: list[int], *, today: date, now) -> None:
             first_dpd90_on=found.first_reached[OutcomeStatus.DPD90], written_off_on=found.written_off_on,
             computed_at=now,
         ))
-        months.extend(
-            OutcomeMonth(customer_id=pk, month=m.month, status=m.status, worst_dpd=m.worst_dpd, exposure=m.exposure)
-            for m in found.months
-        )
+        months.extend((pk, m.month, m.status, m.worst_dpd, m.exposure) for m in found.months)
     CustomerOutcome.objects.bulk_create(outcomes, update_conflicts=True, unique_fields=["customer"],
                                         update_fields=OUTCOME_FIELDS, batch_size=1000)
     OutcomeMonth.objects.filter(customer_id__in=ids).delete()
-    OutcomeMonth.objects.bulk_create(months, batch_size=2000)
+    _write_months(months)
+
+
+def _write_months(months: list[tuple]) -> None:
+    """Insert the month rows: ``COPY`` on PostgreSQL (most of a recompute's rows), ``bulk_create`` elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        OutcomeMonth.objects.bulk_create(
+            [OutcomeMonth(customer_id=pk, month=month, status=status, worst_dpd=worst, exposure=exposure)
+             for pk, month, status, worst, exposure in months], batch_size=2000)
+        return
+    with connection.cursor() as cursor, cursor.copy(
+        f"COPY {OutcomeMonth._meta.db_table} (customer_id, month, status, worst_dpd, exposure) FROM STDIN"
+    ) as copy:
+        for row in months:
+            copy.write_row(row)
 
 
 # --- Write-offs (risk managers) ----------------------------------------------------------------

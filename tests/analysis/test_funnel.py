@@ -145,3 +145,86 @@ def test_the_page_reads_in_chinese(client, history, people):
     text = client.get(reverse("analysis:funnel") + "?start=2026-01-01&end=2026-03-31",
                       headers={"Accept-Language": "zh-hans"}).content.decode()
     assert "准入漏斗" in text and "5 个申请进入了某一阶段" in text and "中位数 4.0 天" in text
+
+
+def _everything(result):
+    return (result.applications, _stages(result), [(r.stage, r.withdrawn, r.deadline_days) for r in result.stages],
+            [(r.key, r.counts) for r in result.by_department], [(r.key, r.counts) for r in result.by_tier],
+            result.decided, result.decision_median_days, result.decision_p90_days)
+
+
+def test_the_summary_gives_the_raw_walks_figures_on_a_random_history(people):
+    """Bulk-made histories (as the benchmark makes them), every filter the page has: summary == raw walk."""
+    import random
+
+    from analysis.funnel import funnel_raw
+    from analysis.models import FunnelMark, FunnelStay
+
+    rng = random.Random(13)
+    paths = [["document_review", "background_check", "committee_review", "approved"],
+             ["document_review", "returned", "document_review", "background_check", "committee_review", "rejected"],
+             ["document_review", "rejected"], ["document_review", "background_check", "withdrawn"],
+             ["document_review", "background_check"], ["document_review", "returned"]]
+    changes = []
+    for n in range(60):
+        application = ApplicationFactory(created_by=people["alice" if n % 3 else "bob"],
+                                         kind="review" if n % 7 == 0 else "new")
+        moment = at(1, 1) + datetime.timedelta(hours=rng.randint(-400, 2400))
+        previous = "draft"
+        for state in rng.choice(paths):
+            changes.append(StateChange(application=application, transition="test", from_state=previous,
+                                       to_state=state, created_at=moment))
+            previous, moment = state, moment + datetime.timedelta(hours=rng.randint(3, 500), minutes=rng.randint(0, 59))
+    StateChange.objects.bulk_create(changes)
+    cases = [(people["rosa"], PERIOD), (people["bob"], PERIOD), (people["rosa"], {**PERIOD, "kind": "review"}),
+             (people["rosa"], {**PERIOD, "sales_owner": people["alice"]}),
+             (people["fay"], {"start": datetime.date(2026, 2, 1), "end": datetime.date(2026, 2, 28)})]
+    for user, filters in cases:
+        assert _everything(funnel(user, filters, now=NOW)) == _everything(funnel_raw(user, filters, now=NOW))
+    assert FunnelStay.objects.count() == sum(1 for c in changes if c.to_state in ("document_review",
+                                             "background_check", "committee_review", "returned"))
+    assert FunnelMark.objects.get(pk=1).last_change_id == StateChange.objects.order_by("-pk").first().pk
+    # One more change is picked up by the next read (incremental: only that application is rebuilt).
+    last = changes[-1]
+    StateChange.objects.create(application=last.application, transition="test", from_state=last.to_state,
+                               to_state="withdrawn", created_at=last.created_at + datetime.timedelta(days=1))
+    assert _everything(funnel(people["rosa"], PERIOD, now=NOW)) == _everything(funnel_raw(people["rosa"], PERIOD,
+                                                                                          now=NOW))
+
+
+def test_refresh_rebuilds_only_the_applications_with_new_changes(history, people):
+    from analysis.funnel import stays_refresh
+
+    assert stays_refresh() == 5  # the first read of a fresh summary builds everything
+    assert stays_refresh() == 0  # nothing new: one query, nothing rebuilt
+    from analysis.models import FunnelStay
+
+    a4 = history[3]
+    StateChange.objects.create(application=a4, transition="test", from_state="background_check",
+                               to_state="committee_review", created_at=at(3, 14))
+    assert stays_refresh() == 1
+    assert list(FunnelStay.objects.filter(application=a4).order_by("entered_at")
+                .values_list("stage", "went_to", "days", "moved_on")) == [
+        ("document_review", "background_check", 1.0, True), ("background_check", "committee_review", 3.0, True),
+        ("committee_review", "", None, False)]
+
+
+def test_a_recent_change_keeps_the_mark_below_it_until_it_settles(history, people):
+    """A change with a lower id may commit after a higher one: recent changes are re-read until settled."""
+    from django.core.management import call_command
+
+    from analysis.funnel import stays_refresh
+    from analysis.models import FunnelMark, FunnelStay
+
+    assert stays_refresh() == 5
+    settled = FunnelMark.objects.get(pk=1).last_change_id
+    recent = StateChange.objects.create(application=history[3], transition="test", from_state="background_check",
+                                        to_state="committee_review")  # created now: not settled
+    assert stays_refresh() == 1
+    assert FunnelMark.objects.get(pk=1).last_change_id == recent.pk - 1 == settled
+    assert stays_refresh() == 1  # read again until it is older than SETTLE_SECONDS
+    StateChange.objects.filter(pk=recent.pk).update(created_at=at(3, 14))
+    assert stays_refresh() == 1 and stays_refresh() == 0
+    FunnelStay.objects.all().delete()
+    call_command("funnel_refresh", "--all")
+    assert FunnelStay.objects.count() == 11

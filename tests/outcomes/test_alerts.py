@@ -73,3 +73,39 @@ def test_the_alert_reads_in_both_languages(tmp_path, people):
     assert describe("over_limit", facts) == "Unpaid receivables of 12000.00 CNY exceed the credit limit of 10000.00 CNY."
     with translation.override("zh-hans"):
         assert describe("over_limit", facts) == "未收应收账款 12000.00 元，超过授信额度 10000.00 元。"
+
+
+def test_each_check_is_a_job_run_with_its_alerts_and_shows_on_the_runs_pages(tmp_path, people, client):
+    from django.urls import reverse
+
+    from monitoring.models import JobRun
+
+    late = make_customer(owner=people["alice"], credit_limit="10000")
+    _import(tmp_path, [f"{late.credit_code},R-1,{day(70)},{day(40)},12000,CNY,,"])
+    assert receivables_check(customer_ids=[late.pk]) == 2
+    assert receivables_check() == 0
+    runs = list(JobRun.objects.filter(kind="receivables_check").order_by("pk"))
+    assert [(r.scope, r.trigger, r.customer_id, r.customers, r.evaluated, r.alerts_raised, r.status, r.errors)
+            for r in runs] == [("customer", "import", late.pk, 1, 1, 2, "finished", 0),
+                               ("all", "import", None, 0, 1, 0, "finished", 0)]
+    assert all(r.finished_at is not None for r in runs)
+    assert set(Alert.objects.filter(customer=late).values_list("run_id", flat=True)) == {runs[0].pk}
+    client.force_login(people["rosa"])
+    listing = client.get(reverse("monitoring:run_list") + "?kind=receivables_check")
+    assert listing.status_code == 200 and "Receivables indicators" in listing.content.decode()
+    detail = client.get(reverse("monitoring:run_detail", args=[runs[0].pk]))
+    assert detail.status_code == 200 and "Receivables indicators" in detail.content.decode()
+
+
+def test_a_failing_check_is_recorded_as_a_failed_run(monkeypatch, people):
+    from monitoring import receivables
+    from monitoring.models import JobRun
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(receivables, "past_due_invoices", broken)
+    with pytest.raises(RuntimeError):
+        receivables_check()
+    run = JobRun.objects.get(kind="receivables_check")
+    assert (run.status, run.errors, run.error_log) == ("failed", 1, ["database went away"])
