@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('onboarding', '0009_list_indexes'),
+        ('onboarding', '0010_credit_code_nonstandard'),
     ]
 
     operations = [
