@@ -84,6 +84,9 @@ class Command(BaseCommand):
         parser.add_argument("--only", default="", help="comma-separated page names to measure")
         parser.add_argument("--profile", type=int, default=0, metavar="REQUESTS",
                             help="first profile each page in-process over this many requests (bench/profile_pages.py)")
+        parser.add_argument("--profile-top", type=int, default=0, metavar="N",
+                            help="with --profile, also list the N project functions with the most cumulative time")
+        parser.add_argument("--no-load", action="store_true", help="profile only: do not start gunicorn and wrk")
 
     def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
@@ -112,8 +115,10 @@ class Command(BaseCommand):
                            cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
             if options["profile"]:
                 listed = [(name, path, self.session(staff[role][0])) for name, role, path in pages]
-                subprocess.run([sys.executable, "-m", "bench.profile_pages", json.dumps(listed), str(options["profile"])],
-                               env=env, check=True, cwd=settings.BASE_DIR)
+                subprocess.run([sys.executable, "-m", "bench.profile_pages", json.dumps(listed), str(options["profile"]),
+                                str(options["profile_top"])], env=env, check=True, cwd=settings.BASE_DIR)
+            if options["no_load"]:
+                return
             server, port = self.start(env, options["workers"])
             try:
                 # Every worker answers its first requests slowly (imports, template compilation):
