@@ -86,7 +86,9 @@ class Command(BaseCommand):
                             help="first profile each page in-process over this many requests (bench/profile_pages.py)")
         parser.add_argument("--profile-top", type=int, default=0, metavar="N",
                             help="with --profile, also list the N project functions with the most cumulative time")
-        parser.add_argument("--no-load", action="store_true", help="profile only: do not start gunicorn and wrk")
+        parser.add_argument("--no-load", action="store_true", help="do not start gunicorn and wrk (profile or explain only)")
+        parser.add_argument("--explain", action="store_true",
+                            help="EXPLAIN ANALYZE every query of every page and flag sequential scans of big tables")
 
     def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
@@ -109,6 +111,11 @@ class Command(BaseCommand):
             wanted = {name.strip() for name in options["only"].split(",")}
             pages = [p for p in pages if p[0] in wanted or p[0] == "hello-world"]
         counts = {name: self.queries(path, staff[role][0]) for name, role, path in pages}
+        if options["explain"]:
+            from bench.explain import explain
+
+            flagged = explain([(name, path, self.session(staff[role][0])) for name, role, path in pages], out)
+            out(f"\n{flagged} sequential scans of tables over 10,000 rows")
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
             env = self.environment(Path(tmp))
             subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True,
