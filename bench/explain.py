@@ -16,7 +16,10 @@ from django.test import Client
 from django.test.utils import override_settings
 
 BIG = 10_000
-SCAN = re.compile(r"(Seq Scan|Index Scan(?: Backward)?|Index Only Scan(?: Backward)?|Bitmap Heap Scan|Bitmap Index Scan) (?:using (\S+) )?on (\S+)")
+SCAN = re.compile(
+    r"(Seq Scan|Index Scan(?: Backward)?|Index Only Scan(?: Backward)?|Bitmap Heap Scan|Bitmap Index Scan)"
+    r" (?:using (\S+) )?on (\S+)"
+)
 
 
 def _table_sizes() -> dict[str, int]:

@@ -114,7 +114,22 @@ class Command(BaseCommand):
         if options["explain"]:
             from bench.explain import explain
 
-            flagged = explain([(name, path, self.session(staff[role][0])) for name, role, path in pages], out)
+            variants = pages + [
+                ("All applications, search", Role.RISK_MANAGER, "/applications/all/?q=Company+012345"),
+                ("All applications, rejected", Role.RISK_MANAGER, "/applications/all/?state=rejected"),
+                ("All applications, overdue", Role.RISK_MANAGER, "/applications/all/?overdue=on"),
+                ("All applications, submitted in 2025", Role.RISK_MANAGER,
+                 "/applications/all/?submitted_from=2025-01-01&submitted_to=2025-12-31"),
+                ("My applications, search", Role.SALES, "/applications/mine/?q=%E4%BC%81%E4%B8%9A0123"),
+                ("Customers, search", Role.RISK_MANAGER, "/approvals/customers/?q=%E4%BC%81%E4%B8%9A012345"),
+                ("Customers, tier D suspended", Role.RISK_MANAGER, "/approvals/customers/?tier=D&status=suspended"),
+                ("Customers, review overdue", Role.RISK_MANAGER, "/approvals/customers/?review_overdue=on"),
+                ("Customers, one sales owner", Role.SALES, "/approvals/customers/"),
+                ("Alert list, open critical", Role.RISK_MANAGER, "/monitoring/alerts/?severity=critical&status=open"),
+                ("Alert list, tier D", Role.RISK_MANAGER, "/monitoring/alerts/?tier=D"),
+            ]
+            flagged = explain([(name, path, self.session(staff[role][0])) for name, role, path in variants
+                               if not options["only"] or name.split(",")[0] in wanted], out)
             out(f"\n{flagged} sequential scans of tables over 10,000 rows")
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
             env = self.environment(Path(tmp))
