@@ -143,8 +143,10 @@ class Command(BaseCommand):
                 return
             server, port = self.start(env, options["workers"])
             try:
-                # Every worker answers its first requests slowly (imports, template compilation):
-                # warm them all up on every page before measuring anything.
+                # Every worker answers its first requests slowly (imports, template compilation; over
+                # 10 s each on a loaded machine, beyond wrk's timeout): first one request per
+                # connection and page with no timeout, then wrk for 2 s, before measuring anything.
+                self.warm(port, pages, staff, options["connections"])
                 for _name, role, path in pages:
                     cookies = [self.session(staff[role][k % len(staff[role])]) for k in range(options["connections"])]
                     self.measure(Path(tmp), port, path, cookies, options, server=None, seconds=2)
@@ -159,7 +161,7 @@ class Command(BaseCommand):
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        floor = (results["hello-world"]["rps"] + floor_end["rps"]) / 2
+        floor = (results["hello-world"]["rps"] + floor_end["rps"]) / 2 or float("nan")
         out("")
         out(f"{n:,} applications, {Application.objects.filter(state__in=data.OPEN_SHARE).count():,} open; "
             f"{alerts:,} alerts; gunicorn {options['workers']} sync workers, {options['connections']} connections "
@@ -170,7 +172,7 @@ class Command(BaseCommand):
         out("")
         out(f"{'page':<26} {'rps':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'of floor':>8} {'CPU ms':>7} "
             f"{'CPU × floor':>11}")
-        floor_cpu = results["hello-world"]["cpu"]
+        floor_cpu = results["hello-world"]["cpu"] or float("nan")
         for name, _role, _path in pages:
             r = results[name]
             out(f"{name:<26} {r['rps']:>7,.0f} {r['p50']:>7.1f} {r['p95']:>7.1f} {counts[name]:>7} "
@@ -246,6 +248,22 @@ class Command(BaseCommand):
                 time.sleep(0.3)
         server.terminate()
         raise CommandError("gunicorn did not start.")
+
+    def warm(self, port: int, pages, staff, connections: int) -> None:
+        import urllib.request
+        from concurrent.futures import ThreadPoolExecutor
+
+        def get(args) -> None:
+            path, key = args
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                             headers={"Cookie": f"sessionid={key}", "Host": "127.0.0.1"})
+            with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 — our own server
+                response.read()
+
+        for _name, role, path in pages:
+            keys = [self.session(staff[role][k % len(staff[role])]) for k in range(connections)]
+            with ThreadPoolExecutor(connections) as pool:
+                list(pool.map(get, [(path, key) for key in keys]))
 
     def measure(self, tmp: Path, port: int, path: str, cookies: list[str], options, *, server, seconds=None) -> dict:
         script = tmp / "bench.lua"
