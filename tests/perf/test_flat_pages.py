@@ -18,7 +18,7 @@ from onboarding import participation
 from onboarding.enums import State
 from onboarding.models import StateChange
 from onboarding.participation import Stage
-from tests.approvals.conftest import cast, in_committee, people  # noqa: F401 — people is a fixture
+from tests.approvals.conftest import cast, in_committee
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
