@@ -10,6 +10,7 @@ a database of its own.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
@@ -146,7 +147,7 @@ def build(n: int, alerts: int, *, seed: int = 7, out=print) -> None:
     out("  state changes, documents, history records")
     _customers(rng)
     out(f"  {Customer.objects.count():,} customers with conditions")
-    _rounds()
+    _rounds(staff)
     _notifications(staff, n)
     _alerts(alerts, staff[Role.RISK_MANAGER])
     out(f"  {alerts:,} alerts, summaries refreshed")
@@ -233,12 +234,34 @@ def _customers(rng: random.Random) -> None:
         )
 
 
-def _rounds() -> None:
+def _rounds(staff) -> None:
     policy = policy_for_tier("D").snapshot(tier="D", evaluated=False)
     in_committee = Application.objects.filter(state=State.COMMITTEE_REVIEW).values_list("pk", "state_entered_at")
     Round.objects.bulk_create(
         Round(application_id=pk, number=1, opened_at=entered, policy=policy) for pk, entered in in_committee
     )
+    closed_rounds(staff)
+
+
+def closed_rounds(staff) -> None:
+    """The closed round of every approved application, with its three approving votes: the round
+    and vote tables grow with history, while the committee queue reads only the open rounds."""
+    policy = policy_for_tier("D").snapshot(tier="D", evaluated=False)
+    voters = {"finance": Role.APPROVER_FINANCE, "legal": Role.APPROVER_LEGAL, "business": Role.APPROVER_BUSINESS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO approvals_round (application_id, number, opened_at, policy, closed_at, outcome) "
+            "SELECT id, 1, state_entered_at - interval '2 days', %s::jsonb, state_entered_at, 'approved' "
+            "FROM onboarding_application WHERE state = 'approved' ON CONFLICT DO NOTHING",
+            [json.dumps(policy)],
+        )
+        for department, role in voters.items():
+            cursor.execute(
+                "INSERT INTO approvals_vote (round_id, department, voter_id, decision, reason, customer_action, "
+                "created_at) SELECT id, %s, %s, 'approve', '', '', closed_at - interval '1 hour' FROM approvals_round "
+                "WHERE closed_at IS NOT NULL ON CONFLICT DO NOTHING",
+                [department, staff[role][0].pk],
+            )
 
 
 def _notifications(staff, n: int) -> None:

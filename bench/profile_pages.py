@@ -3,11 +3,13 @@
 Run by ``bench_pages --profile`` in a process of its own with the production settings (the
 same environment as the gunicorn it measures):
 
-    python -m bench.profile_pages '<json: [[name, path, session key], …]>' REQUESTS
+    python -m bench.profile_pages '<json: [[name, path, session key], …]>' REQUESTS [TOP]
 
 Prints, per page, the wall time of one request (without the profiler) and the share of the
 profiled time spent in each part: the view's own work, templates (of which form widgets and
 the navigation), the queries (wherever they run), the session, role and two-factor checks.
+With TOP, also the TOP functions of the project's own code and templates by cumulative time
+(where to look next).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def main() -> None:
 
     pages = json.loads(sys.argv[1])
     requests = int(sys.argv[2])
+    top = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     for name, path, key in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["sessionid"] = key
@@ -79,7 +82,23 @@ def main() -> None:
         for label, fragment, function in PARTS:
             share = _cumulative(stats, fragment, function) / total
             print(f"  {label:<52} {share:>6.1%}")
+        if top:
+            _print_top(stats, total, top)
         sys.stdout.flush()
+
+
+def _print_top(stats: pstats.Stats, total: float, top: int) -> None:
+    """The project's functions (not Django's or the libraries') with the most cumulative time."""
+    from django.conf import settings
+
+    base = str(settings.BASE_DIR)
+    own = [
+        (ct, filename, line, function)
+        for (filename, line, function), (_cc, _nc, _tt, ct, _callers) in stats.stats.items()
+        if filename.startswith(base) and "/.venv/" not in filename and "/bench/" not in filename
+    ]
+    for ct, filename, line, function in sorted(own, reverse=True)[:top]:
+        print(f"    {ct / total:>6.1%}  {filename[len(base) + 1:]}:{line} {function}")
 
 
 if __name__ == "__main__":

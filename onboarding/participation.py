@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from onboarding.models import Application
 
 
@@ -48,8 +50,12 @@ class Act:
     kind: str  # a key of ACTS
 
 
-# A provider answers, in one query: on which of these applications did this user do its act?
-Provider = Callable[[int, list[int]], set[int]]
+# A provider answers: on which of these applications did this user do its act? Either with the
+# set of application ids (one query of its own), or with the unevaluated queries that find them,
+# as ``(queryset, "application id field")`` pairs: ``prime`` sends the queries of every provider
+# as one ``UNION ALL`` (a page asks once, not once per provider and model).
+Query = tuple["QuerySet", str]
+Provider = Callable[[int, list[int]], "set[int] | list[Query]"]
 _providers: list[tuple[Stage, str, Provider]] = []
 
 
@@ -68,14 +74,27 @@ def prime(applications: Iterable[Application], user_id: int, stage: Stage) -> No
     applications = [a for a in applications if (user_id, int(stage)) not in _memo(a)]
     if not applications:
         return
+    from django.db.models import IntegerField, Value
+
     ids = [a.pk for a in applications]
     found: dict[int, list[Act]] = {pk: [] for pk in ids}
-    for provider_stage, kind, provider in sorted(_providers, key=lambda item: item[0]):
+    acts = [Act(provider_stage, kind) for provider_stage, kind, _ in sorted(_providers, key=lambda item: item[0])]
+    done: list[tuple[int, int]] = []  # (application id, index of the act)
+    queries = []
+    for index, (provider_stage, _kind, provider) in enumerate(sorted(_providers, key=lambda item: item[0])):
         if provider_stage < stage:
-            for pk in provider(user_id, ids):
-                act = Act(provider_stage, kind)
-                if pk in found and act not in found[pk]:
-                    found[pk].append(act)
+            answer = provider(user_id, ids)
+            if isinstance(answer, list):
+                queries += [qs.order_by().values_list(field, Value(index, output_field=IntegerField()))
+                            for qs, field in answer]
+            else:
+                done += [(pk, index) for pk in answer]
+    if queries:
+        first, *rest = queries
+        done += list(first.union(*rest, all=True)) if rest else list(first)
+    for pk, index in sorted(done, key=lambda item: item[1]):  # earliest stage first, as registered
+        if pk in found and acts[index] not in found[pk]:
+            found[pk].append(acts[index])
     for application in applications:
         _memo(application)[(user_id, int(stage))] = found[application.pk]
 
@@ -107,29 +126,25 @@ def conflict(application: Application, user, stage: Stage) -> str | None:
 
 # --- Onboarding's own acts ---
 
-def _created(user_id: int, ids: list[int]) -> set[int]:
+def _created(user_id: int, ids: list[int]) -> list[Query]:
     from onboarding.models import Application
 
-    return set(Application.objects.filter(pk__in=ids, created_by_id=user_id).values_list("pk", flat=True))
+    return [(Application.objects.filter(pk__in=ids, created_by_id=user_id), "pk")]
 
 
-def _reviewed_documents(user_id: int, ids: list[int]) -> set[int]:
+def _reviewed_documents(user_id: int, ids: list[int]) -> list[Query]:
     from onboarding.models import Document
 
     # Any version, any decision, also one later overwritten: the document's history keeps them all.
-    return set(
-        Document.history.filter(application_id__in=ids, reviewed_by_id=user_id).values_list("application_id", flat=True)
-    )
+    return [(Document.history.filter(application_id__in=ids, reviewed_by_id=user_id), "application_id")]
 
 
 def _took_transition_from(state: str) -> Provider:
-    def provider(user_id: int, ids: list[int]) -> set[int]:
+    def provider(user_id: int, ids: list[int]) -> list[Query]:
         from onboarding.models import StateChange
 
-        return set(
-            StateChange.objects.filter(application_id__in=ids, from_state=state, actor_id=user_id)
-            .exclude(transition="withdraw").values_list("application_id", flat=True)
-        )
+        return [(StateChange.objects.filter(application_id__in=ids, from_state=state, actor_id=user_id)
+                 .exclude(transition="withdraw"), "application_id")]
 
     provider.__name__ = f"took_transition_from_{state}"
     return provider

@@ -14,17 +14,18 @@ def background_check_complete(application: Application) -> list[str]:
     return selectors.background_check_blockers(application)
 
 
-def _wrote_investigation_records(user_id: int, ids: list[int]) -> set[int]:
-    """Segregation of duties: where ``user_id`` wrote an investigation record, added a photo or evaluated again."""
-    found: set[int] = set()
-    for model in (Interview, SiteVisit, ThirdPartyReport):
-        found |= set(model.objects.filter(application_id__in=ids, recorded_by_id=user_id)
-                     .values_list("application_id", flat=True))
-    found |= set(SiteVisitPhoto.objects.filter(site_visit__application_id__in=ids, uploaded_by_id=user_id)
-                 .values_list("site_visit__application_id", flat=True))
-    found |= set(Evaluation.objects.filter(application_id__in=ids, created_by_id=user_id)
-                 .values_list("application_id", flat=True))
-    return found
+def _wrote_investigation_records(user_id: int, ids: list[int]) -> list[participation.Query]:
+    """Segregation of duties: where ``user_id`` wrote an investigation record, added a photo or evaluated again.
+
+    The queries, not their answers: ``participation.prime`` sends them with the other stages' as one query.
+    """
+    return [
+        *((model.objects.filter(application_id__in=ids, recorded_by_id=user_id), "application_id")
+          for model in (Interview, SiteVisit, ThirdPartyReport)),
+        (SiteVisitPhoto.objects.filter(site_visit__application_id__in=ids, uploaded_by_id=user_id),
+         "site_visit__application_id"),
+        (Evaluation.objects.filter(application_id__in=ids, created_by_id=user_id), "application_id"),
+    ]
 
 
 def register() -> None:

@@ -84,6 +84,11 @@ class Command(BaseCommand):
         parser.add_argument("--only", default="", help="comma-separated page names to measure")
         parser.add_argument("--profile", type=int, default=0, metavar="REQUESTS",
                             help="first profile each page in-process over this many requests (bench/profile_pages.py)")
+        parser.add_argument("--profile-top", type=int, default=0, metavar="N",
+                            help="with --profile, also list the N project functions with the most cumulative time")
+        parser.add_argument("--no-load", action="store_true", help="do not start gunicorn and wrk (profile or explain only)")
+        parser.add_argument("--explain", action="store_true",
+                            help="EXPLAIN ANALYZE every query of every page and flag sequential scans of big tables")
 
     def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
@@ -106,18 +111,42 @@ class Command(BaseCommand):
             wanted = {name.strip() for name in options["only"].split(",")}
             pages = [p for p in pages if p[0] in wanted or p[0] == "hello-world"]
         counts = {name: self.queries(path, staff[role][0]) for name, role, path in pages}
+        if options["explain"]:
+            from bench.explain import explain
+
+            variants = pages + [
+                ("All applications, search", Role.RISK_MANAGER, "/applications/all/?q=Company+012345"),
+                ("All applications, rejected", Role.RISK_MANAGER, "/applications/all/?state=rejected"),
+                ("All applications, overdue", Role.RISK_MANAGER, "/applications/all/?overdue=on"),
+                ("All applications, submitted in 2025", Role.RISK_MANAGER,
+                 "/applications/all/?submitted_from=2025-01-01&submitted_to=2025-12-31"),
+                ("My applications, search", Role.SALES, "/applications/mine/?q=%E4%BC%81%E4%B8%9A0123"),
+                ("Customers, search", Role.RISK_MANAGER, "/approvals/customers/?q=%E4%BC%81%E4%B8%9A012345"),
+                ("Customers, tier D suspended", Role.RISK_MANAGER, "/approvals/customers/?tier=D&status=suspended"),
+                ("Customers, review overdue", Role.RISK_MANAGER, "/approvals/customers/?review_overdue=on"),
+                ("Customers, one sales owner", Role.SALES, "/approvals/customers/"),
+                ("Alert list, open critical", Role.RISK_MANAGER, "/monitoring/alerts/?severity=critical&status=open"),
+                ("Alert list, tier D", Role.RISK_MANAGER, "/monitoring/alerts/?tier=D"),
+            ]
+            flagged = explain([(name, path, self.session(staff[role][0])) for name, role, path in variants
+                               if not options["only"] or name.split(",")[0] in wanted], out)
+            out(f"\n{flagged} sequential scans of tables over 10,000 rows")
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
             env = self.environment(Path(tmp))
             subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True,
                            cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
             if options["profile"]:
                 listed = [(name, path, self.session(staff[role][0])) for name, role, path in pages]
-                subprocess.run([sys.executable, "-m", "bench.profile_pages", json.dumps(listed), str(options["profile"])],
-                               env=env, check=True, cwd=settings.BASE_DIR)
+                subprocess.run([sys.executable, "-m", "bench.profile_pages", json.dumps(listed), str(options["profile"]),
+                                str(options["profile_top"])], env=env, check=True, cwd=settings.BASE_DIR)
+            if options["no_load"]:
+                return
             server, port = self.start(env, options["workers"])
             try:
-                # Every worker answers its first requests slowly (imports, template compilation):
-                # warm them all up on every page before measuring anything.
+                # Every worker answers its first requests slowly (imports, template compilation; over
+                # 10 s each on a loaded machine, beyond wrk's timeout): first one request per
+                # connection and page with no timeout, then wrk for 2 s, before measuring anything.
+                self.warm(port, pages, staff, options["connections"])
                 for _name, role, path in pages:
                     cookies = [self.session(staff[role][k % len(staff[role])]) for k in range(options["connections"])]
                     self.measure(Path(tmp), port, path, cookies, options, server=None, seconds=2)
@@ -132,7 +161,7 @@ class Command(BaseCommand):
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        floor = (results["hello-world"]["rps"] + floor_end["rps"]) / 2
+        floor = (results["hello-world"]["rps"] + floor_end["rps"]) / 2 or float("nan")
         out("")
         out(f"{n:,} applications, {Application.objects.filter(state__in=data.OPEN_SHARE).count():,} open; "
             f"{alerts:,} alerts; gunicorn {options['workers']} sync workers, {options['connections']} connections "
@@ -143,7 +172,7 @@ class Command(BaseCommand):
         out("")
         out(f"{'page':<26} {'rps':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'of floor':>8} {'CPU ms':>7} "
             f"{'CPU × floor':>11}")
-        floor_cpu = results["hello-world"]["cpu"]
+        floor_cpu = results["hello-world"]["cpu"] or float("nan")
         for name, _role, _path in pages:
             r = results[name]
             out(f"{name:<26} {r['rps']:>7,.0f} {r['p50']:>7.1f} {r['p95']:>7.1f} {counts[name]:>7} "
@@ -219,6 +248,22 @@ class Command(BaseCommand):
                 time.sleep(0.3)
         server.terminate()
         raise CommandError("gunicorn did not start.")
+
+    def warm(self, port: int, pages, staff, connections: int) -> None:
+        import urllib.request
+        from concurrent.futures import ThreadPoolExecutor
+
+        def get(args) -> None:
+            path, key = args
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                             headers={"Cookie": f"sessionid={key}", "Host": "127.0.0.1"})
+            with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 — our own server
+                response.read()
+
+        for _name, role, path in pages:
+            keys = [self.session(staff[role][k % len(staff[role])]) for k in range(connections)]
+            with ThreadPoolExecutor(connections) as pool:
+                list(pool.map(get, [(path, key) for key in keys]))
 
     def measure(self, tmp: Path, port: int, path: str, cookies: list[str], options, *, server, seconds=None) -> dict:
         script = tmp / "bench.lua"
