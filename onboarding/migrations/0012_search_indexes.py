@@ -35,5 +35,5 @@ def drop(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("onboarding", "0009_list_indexes")]
+    dependencies = [("onboarding", "0011_statechange_reason_message")]
     operations = [migrations.RunPython(create, drop, elidable=False)]
