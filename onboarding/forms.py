@@ -10,14 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.inputs import DateInput, MoneyField, formfield
 from accounts.validators import CleanTextMixin
 from onboarding.models import Application, Contact, DocumentType, FinancialStatement
 from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
 from onboarding.validators import ACCEPT_ATTRIBUTE, normalise_credit_code, validate_credit_code
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ApplicationForm(CleanTextMixin, forms.ModelForm):
@@ -29,6 +26,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Application
+        formfield_callback = formfield
+        field_classes = {"registered_capital": MoneyField, "requested_credit_limit": MoneyField}
         fields = [
             "legal_name_zh", "legal_name_en", "credit_code", "registration_date", "registered_capital",
             "capital_currency", "legal_representative", "registered_address", "operating_address", "industry",
@@ -46,6 +45,7 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
             "credit_code": _("18 characters, as printed on the business licence."),
             "bureau_score": _("Leave empty if the customer has no bureau report yet."),
             "top_customer_share": _("0–100"),
+            "registered_capital": _("In the currency chosen beside it; 万 and 亿 are understood (5000万)."),
         }
 
     def __init__(self, *args, strict: bool = False, **kwargs) -> None:
@@ -56,6 +56,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         self.use_required_attribute = False
         for name in SUBMIT_REQUIRED_FIELDS:
             self.fields[name].required = True
+        # The unit is the currency chosen in the next field, not always yuan.
+        self.fields["registered_capital"].widget.unit = None
         self.fields["registered_capital"].validators.append(MinValueValidator(0))
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
@@ -138,6 +140,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
 class FinancialStatementForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FinancialStatement
+        formfield_callback = formfield
+        field_classes = dict.fromkeys(FINANCIAL_FIELDS, MoneyField)
         fields = ["fiscal_year", *FINANCIAL_FIELDS]
 
     def __init__(self, *args, strict: bool = False, **kwargs) -> None:
