@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -420,6 +421,19 @@ class Document(models.Model):
     @property
     def previewable(self) -> bool:
         return self.content_type in {"application/pdf", "image/jpeg", "image/png"}
+
+    @cached_property
+    def preview_pages(self) -> range:
+        """Page numbers of a PDF's preview images (empty when it cannot be rendered)."""
+        from onboarding.previews import page_count
+
+        return range(1, page_count(self) + 1) if self.content_type == "application/pdf" else range(0)
+
+    @property
+    def preview_capped(self) -> bool:
+        from onboarding.previews import MAX_PAGES
+
+        return len(self.preview_pages) == MAX_PAGES
 
 
 class StateChange(models.Model):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.validators import parse_id
 from onboarding import permissions as perms
-from onboarding import selectors, services
+from onboarding import previews, selectors, services
 from onboarding.files import protected_file_response
 from onboarding.filters import ApplicationFilter
 from onboarding.forms import (
@@ -296,6 +296,25 @@ def document_preview(request: HttpRequest, pk: int) -> FileResponse:
     if not document.previewable:
         raise Http404
     return protected_file_response(document, inline=True)
+
+
+@require_GET
+@login_required
+def document_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Page ``?n=`` of a PDF as a PNG image for the review screen (onboarding.previews)."""
+    document = _get_document(request, pk)
+    number = parse_id(request.GET.get("n", "1"))
+    if document.content_type != "application/pdf" or number is None:
+        raise Http404
+    try:
+        png = previews.page_png(document, number)
+    except previews.NoPreview:
+        raise Http404 from None
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_GET
