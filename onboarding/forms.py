@@ -16,6 +16,8 @@ from onboarding.models import Application, Contact, DocumentType, FinancialState
 from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
 from onboarding.validators import ACCEPT_ATTRIBUTE, normalise_credit_code, validate_credit_code
 
+CARRIED_OVER_HINT = _("Carried over from the customer record or its last approval: please check it.")
+
 
 class ApplicationForm(CleanTextMixin, forms.ModelForm):
     """The unified application form (统一申请表).
@@ -62,6 +64,11 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
         self.fields["requested_credit_limit"].validators.append(MinValueValidator(0))
+        self.carried_over = self._still_carried_over()
+        for name in self.carried_over:
+            field = self.fields[name]
+            field.help_text = " ".join(filter(None, [str(field.help_text or ""), str(CARRIED_OVER_HINT)]))
+            field.widget.attrs["class"] = " ".join(filter(None, [field.widget.attrs.get("class"), "carried-over"]))
         # Checked as the user types: check digit and who else already has this code.
         check_url = reverse("onboarding:credit_code_check")
         if self.instance.pk:
@@ -104,6 +111,19 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
                 css_id="section-request",
             ),
         )
+
+    def _still_carried_over(self) -> list[str]:
+        """The re-review's carried-over fields that still hold the value carried over (unconfirmed)."""
+        carried = self.instance.carried_over or {}
+        names = []
+        for name, value in carried.items():
+            if name not in self.fields:
+                continue
+            current = getattr(self.instance, f"{name}_id" if name == "industry" else name, None)
+            current = current.isoformat() if hasattr(current, "isoformat") else ("" if current is None else str(current))
+            if current == value:
+                names.append(name)
+        return names
 
     def full_clean(self) -> None:
         if self.strict:
@@ -266,6 +286,7 @@ class DocumentReplaceForm(CleanTextMixin, forms.Form):
 class DocumentReviewForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))], label=_("Decision"))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
 
     def clean(self):
         data = super().clean()

@@ -348,7 +348,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             document = services.document_review(
                 document_id=document.pk, actor=request.user, accept=form.cleaned_data["decision"] == "accept",
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"], expires_on=form.cleaned_data.get("expires_on"),
             )
         except (ValidationError, PermissionDenied) as error:
             errors = getattr(error, "messages", None) or [str(error)]
