@@ -122,7 +122,12 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 def upload_required_documents(application: Application) -> None:
+    """Upload a stub for every required document the application does not have (a re-review has
+    the still-valid ones carried over)."""
+    present = set(application.documents.filter(is_current=True).values_list("document_type_id", flat=True))
     for requirement in DocumentRequirement.objects.filter(customer_type=application.customer_type, required=True):
+        if requirement.document_type_id in present:
+            continue
         services.document_upload(
             application=application, document_type=requirement.document_type,
             upload=pdf_upload(f"{requirement.document_type.code}.pdf"), actor=application.created_by,
@@ -141,8 +146,7 @@ def advance(application: Application, to: State, **people: User) -> Application:
     """
     if to in (State.DRAFT,):
         return application
-    if not application.documents.exists():
-        upload_required_documents(application)
+    upload_required_documents(application)
     owner = application.created_by
     services.application_transition(application_id=application.pk, transition="submit", actor=owner)
     if to == State.WITHDRAWN:
