@@ -64,6 +64,8 @@ run: install dirs
 	$(MANAGE) seed_demo
 	@echo
 	@echo "Vetted: http://127.0.0.1:8000/ (log in with a demo user above). Ctrl-C stops web and worker."
+	@$(MANAGE) shell --no-imports -c 'from django.conf import settings; \
+	print(f"Links in e-mails use SITE_URL={settings.SITE_URL} (set SITE_URL to change it).")'
 	@echo
 	exec $(BIN)/honcho --env /dev/null --procfile Procfile.dev start
 

@@ -21,6 +21,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from accounts.inputs import prepare_field
+
 # C0 controls except \t \n \r, DEL, and the C1 controls (what a cp1252 text read as Latin-1 leaves).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ID_MAX = 2**63 - 1
@@ -71,6 +73,14 @@ class CleanTextMixin:
     changes in ``__init__`` are covered too. It replaces Django's own NUL check on those fields,
     which would otherwise add a second, different message for the same character.
     """
+
+    def __getitem__(self, name):
+        # Every bound field (shown or validated) goes through here, also fields added in __init__:
+        # ISO dates for the browser's date field, no silent cut at maxlength (accounts.inputs).
+        field = self.fields.get(name)
+        if field is not None:
+            prepare_field(field)
+        return super().__getitem__(name)
 
     def full_clean(self) -> None:
         for field in self.fields.values():

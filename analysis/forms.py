@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import inputs
 from accounts.models import User
 from accounts.roles import Role
 from accounts.validators import CleanTextMixin
@@ -22,9 +23,9 @@ def _select(choices, label) -> forms.ChoiceField:
 
 class FunnelFilterForm(CleanTextMixin, forms.Form):
     start = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+                            widget=inputs.DateInput(attrs={"class": "form-control form-control-sm"}))
     end = forms.DateField(label=_("To"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+                          widget=inputs.DateInput(attrs={"class": "form-control form-control-sm"}))
     kind = _select(ApplicationKind.choices, _("Kind"))
     customer_type = _select(CustomerType.choices, _("Customer type"))
     industry = forms.ModelChoiceField(label=_("Industry"), required=False, queryset=Industry.objects.none(),

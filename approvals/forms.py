@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.inputs import DateInput, MoneyField, MoneyInput
 from accounts.validators import CleanTextMixin
 from approvals.enums import CustomerAction, Decision, Department, Rule
 from onboarding.enums import PaymentTerms
-from onboarding.forms import DateInput
 
 
 class VoteForm(CleanTextMixin, forms.Form):
@@ -22,8 +22,9 @@ class VoteForm(CleanTextMixin, forms.Form):
         help_text=_("Required for every decision but a plain approval. For a request for information, "
                     "write the questions for the sales owner."),
     )
-    credit_limit = forms.DecimalField(
+    credit_limit = MoneyField(
         label=_("Credit limit (CNY)"), required=False, min_value=0, max_digits=16, decimal_places=2,
+        widget=MoneyInput(attrs={"class": "form-control form-control-sm"}),
     )
     payment_terms_days = forms.TypedChoiceField(
         label=_("Payment terms"), required=False, coerce=int, empty_value=None,

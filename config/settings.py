@@ -19,7 +19,11 @@ DEBUG = env.get_bool("DEBUG", False)
 SECRET_KEY = env.get_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off: set the SECRET_KEY environment variable to a long random "
+            "value (e.g. the output of python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or set DEBUG=1 for development mode (never in production)."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -158,6 +162,9 @@ AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# django-axes logs "AXES: BEGIN ..." at every start, which would open the output of every
+# management command; the configuration is in this file for whoever needs it.
+AXES_VERBOSE = False
 
 # Two-factor sign-in (django-otp): a TOTP app plus single-use recovery codes. Required for the
 # roles below (and for staff, who reach the Django admin) when MFA_REQUIRED is on, which it is

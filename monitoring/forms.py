@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import inputs
 from accounts.models import User
 from accounts.roles import Role
 from accounts.validators import CleanTextMixin
@@ -95,9 +96,9 @@ class CadenceForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, initial_months: dict[str, int] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for tier, label in Tier.choices:
-            self.fields[f"months_{tier}"] = forms.IntegerField(
+            self.fields[f"months_{tier}"] = inputs.IntegerField(
                 label=label, min_value=1, max_value=60, initial=(initial_months or {}).get(tier),
-                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+                widget=inputs.NumberInput(attrs={"class": "form-control form-control-sm"}),
             )
 
     def months(self) -> dict[str, int]:
@@ -108,9 +109,9 @@ class IndicatorForm(CleanTextMixin, forms.Form):
     indicator = forms.ChoiceField(choices=Indicator.choices, widget=forms.HiddenInput)
     enabled = forms.BooleanField(label=_("Enabled"), required=False,
                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
-    threshold = forms.DecimalField(
+    threshold = inputs.DecimalField(
         label=_("Threshold"), required=False, max_digits=10, decimal_places=2, min_value=Decimal("0"),
-        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
+        widget=inputs.NumberInput(attrs={"class": "form-control form-control-sm"}),
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices,
                                  widget=forms.Select(attrs={"class": "form-select form-select-sm"}))

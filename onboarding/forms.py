@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.inputs import DateInput, MoneyField, formfield
 from accounts.validators import CleanTextMixin
 from onboarding.models import Application, Contact, DocumentType, FinancialStatement
 from onboarding.selectors import FINANCIAL_FIELDS, SUBMIT_REQUIRED_FIELDS
@@ -20,9 +21,7 @@ from onboarding.validators import (
     validate_nonstandard_credit_code,
 )
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+CARRIED_OVER_HINT = _("Carried over from the customer record or its last approval: please check it.")
 
 
 CREDIT_CODE_TYPED_MAX = 40
@@ -37,6 +36,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Application
+        formfield_callback = formfield
+        field_classes = {"registered_capital": MoneyField, "requested_credit_limit": MoneyField}
         fields = [
             "legal_name_zh", "legal_name_en", "credit_code", "credit_code_nonstandard_reason", "registration_date",
             "registered_capital",
@@ -60,6 +61,7 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
             ),
             "bureau_score": _("Leave empty if the customer has no bureau report yet."),
             "top_customer_share": _("0–100"),
+            "registered_capital": _("In the currency chosen beside it; 万 and 亿 are understood (5000万)."),
         }
 
     def __init__(self, *args, strict: bool = False, **kwargs) -> None:
@@ -70,6 +72,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         self.use_required_attribute = False
         for name in SUBMIT_REQUIRED_FIELDS:
             self.fields[name].required = True
+        # The unit is the currency chosen in the next field, not always yuan.
+        self.fields["registered_capital"].widget.unit = None
         self.fields["registered_capital"].validators.append(MinValueValidator(0))
         self.fields["top_customer_share"].validators += [MinValueValidator(0), MaxValueValidator(100)]
         self.fields["bureau_score"].validators.append(MaxValueValidator(1000))
@@ -80,6 +84,11 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
         code_field.max_length = CREDIT_CODE_TYPED_MAX
         code_field.validators = [v for v in code_field.validators if not isinstance(v, MaxLengthValidator)]
         code_field.widget.attrs["maxlength"] = str(CREDIT_CODE_TYPED_MAX)
+        self.carried_over = self._still_carried_over()
+        for name in self.carried_over:
+            field = self.fields[name]
+            field.help_text = " ".join(filter(None, [str(field.help_text or ""), str(CARRIED_OVER_HINT)]))
+            field.widget.attrs["class"] = " ".join(filter(None, [field.widget.attrs.get("class"), "carried-over"]))
         # Checked as the user types: check digit and who else already has this code.
         check_url = reverse("onboarding:credit_code_check")
         if self.instance.pk:
@@ -124,6 +133,19 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
             ),
         )
 
+    def _still_carried_over(self) -> list[str]:
+        """The re-review's carried-over fields that still hold the value carried over (unconfirmed)."""
+        carried = self.instance.carried_over or {}
+        names = []
+        for name, value in carried.items():
+            if name not in self.fields:
+                continue
+            current = getattr(self.instance, f"{name}_id" if name == "industry" else name, None)
+            current = current.isoformat() if hasattr(current, "isoformat") else ("" if current is None else str(current))
+            if current == value:
+                names.append(name)
+        return names
+
     def full_clean(self) -> None:
         if self.strict:
             return super().full_clean()
@@ -167,6 +189,8 @@ class ApplicationForm(CleanTextMixin, forms.ModelForm):
 class FinancialStatementForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FinancialStatement
+        formfield_callback = formfield
+        field_classes = dict.fromkeys(FINANCIAL_FIELDS, MoneyField)
         fields = ["fiscal_year", *FINANCIAL_FIELDS]
 
     def __init__(self, *args, strict: bool = False, **kwargs) -> None:
@@ -291,6 +315,7 @@ class DocumentReplaceForm(CleanTextMixin, forms.Form):
 class DocumentReviewForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))], label=_("Decision"))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
 
     def clean(self):
         data = super().clean()

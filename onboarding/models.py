@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -71,6 +72,15 @@ class DocumentType(BilingualName):
     code = models.CharField(_("code"), max_length=40, unique=True)
     description = models.CharField(_("what to check (English)"), max_length=300, blank=True)
     description_zh = models.CharField(_("what to check (Chinese)"), max_length=300, blank=True)
+    # How long an accepted copy stays good enough to carry over to a customer's re-review.
+    valid_until_expiry = models.BooleanField(
+        _("valid until its expiry date"), default=False,
+        help_text=_("Carried over to a re-review while the expiry date recorded at review is not past."),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"), null=True, blank=True,
+        help_text=_("Carried over to a re-review for this many months after upload; empty: always asked again."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -263,6 +273,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         _("requested payment terms"), choices=PaymentTerms.choices, null=True, blank=True
     )
 
+    # A re-review's values taken from the customer record and its last approval, for the sales
+    # owner to confirm: {field name: the value as the form shows it}.
+    carried_over = models.JSONField(_("carried over"), default=dict, blank=True, editable=False)
+
     objects = ApplicationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -420,6 +434,10 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried over from"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -433,6 +451,19 @@ class Document(models.Model):
     @property
     def previewable(self) -> bool:
         return self.content_type in {"application/pdf", "image/jpeg", "image/png"}
+
+    @cached_property
+    def preview_pages(self) -> range:
+        """Page numbers of a PDF's preview images (empty when it cannot be rendered)."""
+        from onboarding.previews import page_count
+
+        return range(1, page_count(self) + 1) if self.content_type == "application/pdf" else range(0)
+
+    @property
+    def preview_capped(self) -> bool:
+        from onboarding.previews import MAX_PAGES
+
+        return len(self.preview_pages) == MAX_PAGES
 
 
 class StateChange(models.Model):

@@ -172,14 +172,19 @@ def application_page_queryset() -> QuerySet[Application]:
 
 def next_review_date(tier: str, *, start=None):
     """The date a customer of ``tier`` is next due for review, by the tier's cadence."""
-    import calendar
-
     from django.utils import timezone
 
     from onboarding.models import ReviewCadence
 
     start = start or timezone.localdate()
     months = ReviewCadence.objects.filter(tier=tier).values_list("months", flat=True).first() or 12
+    return add_months(start, months)
+
+
+def add_months(start, months: int):
+    """``start`` plus ``months`` calendar months (31 January + 1 month is the last day of February)."""
+    import calendar
+
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))

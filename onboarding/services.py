@@ -264,8 +264,14 @@ def credit_code_accept(*, application_id: int, actor: User) -> Application:
     return application
 
 
-def document_review(*, document_id: int, actor: User, accept: bool, reason: str = "") -> Document:
-    """Accept or reject one document (a reason is required to reject)."""
+def document_review(
+    *, document_id: int, actor: User, accept: bool, reason: str = "", expires_on=None
+) -> Document:
+    """Accept or reject one document (a reason is required to reject).
+
+    ``expires_on``: the expiry date printed on it (a licence, an ID), which decides whether the
+    accepted copy carries over to a later re-review (``document_still_valid``).
+    """
     reason = (reason or "").strip()
     if not accept and not reason:
         raise ValidationError(_("Please say why the document is rejected."))
@@ -283,7 +289,8 @@ def document_review(*, document_id: int, actor: User, accept: bool, reason: str 
         document.reviewed_by = actor
         document.reviewed_at = timezone.now()
         document._history_user = actor
-        document.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+        document.expires_on = expires_on if accept else None
+        document.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "expires_on"])
     return document
 
 
@@ -361,13 +368,66 @@ COPIED_FIELDS = (
 )
 
 
+def _form_value(value) -> str:
+    """A value as the application form shows it (how the carried-over mark recognises it unchanged)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def document_still_valid(document: Document, *, today=None) -> bool:
+    """Whether an accepted copy may be carried over to a re-review (its type's validity, see DocumentType)."""
+    from onboarding.selectors import add_months
+
+    today = today or timezone.localdate()
+    kind = document.document_type
+    if document.status != DocumentStatus.ACCEPTED or not document.is_current:
+        return False
+    if kind.valid_until_expiry:
+        return document.expires_on is not None and document.expires_on >= today
+    if kind.validity_months:
+        return add_months(timezone.localdate(document.uploaded_at), kind.validity_months) >= today
+    return False
+
+
+def _carry_documents(*, source: Application, review: Application) -> list[Document]:
+    """Copies of the source's still-valid accepted documents, accepted in the re-review (own files)."""
+    from django.core.files.base import ContentFile
+
+    carried = []
+    for original in source.documents.filter(is_current=True).select_related("document_type"):
+        if not document_still_valid(original):
+            continue
+        try:
+            with original.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            continue  # the file is gone: listed as needed like any other
+        copy = Document(
+            application=review, document_type=original.document_type, original_name=original.original_name,
+            content_type=original.content_type, size=original.size, sha256=original.sha256,
+            uploaded_by=original.uploaded_by, status=DocumentStatus.ACCEPTED, reviewed_by=original.reviewed_by,
+            reviewed_at=original.reviewed_at, expires_on=original.expires_on, carried_from=original,
+        )
+        # A file of its own: removing or replacing one copy never touches the other.
+        copy.file.save(original.original_name, ContentFile(content), save=False)
+        copy.save()
+        carried.append(copy)
+    return carried
+
+
 @transaction.atomic
 def application_open_review(*, customer: Customer, reason: str | Message) -> Application:
     """Open a re-review of an admitted customer: a draft of kind ``review`` for its sales owner.
 
-    The form is pre-filled from the customer's last approved application (statements and
-    contacts copied) so that the owner only updates what changed; the customer is put
-    ``under_review``. If a review is already open it is returned instead of a second one.
+    Starts from what is known: every field of the customer's last approved application, then
+    what the customer record says now (type, industry, name, the credit limit and terms in force);
+    those values are listed in ``carried_over`` for the owner to confirm. Statements and contacts
+    are copied; accepted documents still within their type's validity carry over as accepted
+    copies (``_carry_documents``), the others are listed as needed by the checklist. The customer
+    is put ``under_review``. If a review is already open it is returned instead of a second one.
     """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     open_review = customer.applications.filter(kind="review", state__in=OPEN_STATES).first()
@@ -375,11 +435,25 @@ def application_open_review(*, customer: Customer, reason: str | Message) -> App
         return open_review
     source = customer.applications.filter(state=State.APPROVED).order_by("-decided_at").first()
     review = Application(kind="review", customer=customer, created_by=customer.sales_owner)
-    if source is not None:
-        for field in COPIED_FIELDS:
-            setattr(review, field, getattr(source, field))
-    else:
-        review.legal_name_zh, review.credit_code = customer.name, customer.credit_code
+    known = {field: getattr(source, field) for field in COPIED_FIELDS} if source is not None else {}
+    # The customer record is the newer word on what it holds.
+    if not (known.get("legal_name_zh") or known.get("legal_name_en")):
+        cjk = any("\u4e00" <= c <= "\u9fff" for c in customer.name)
+        known["legal_name_zh" if cjk else "legal_name_en"] = customer.name
+    known["credit_code"] = customer.credit_code
+    if customer.customer_type:
+        known["customer_type"] = customer.customer_type
+    if customer.industry_id:
+        known["industry_id"] = customer.industry_id
+    if customer.credit_limit:
+        known["requested_credit_limit"] = customer.credit_limit
+    if customer.payment_terms_days is not None:
+        known["requested_payment_terms"] = customer.payment_terms_days
+    for field, value in known.items():
+        setattr(review, field, value)
+    review.carried_over = {
+        field.removesuffix("_id"): _form_value(value) for field, value in known.items() if value not in (None, "")
+    }
     review._change_reason = encode(reason)
     review.save()
     if source is not None:
@@ -389,5 +463,6 @@ def application_open_review(*, customer: Customer, reason: str | Message) -> App
         for contact in source.contacts.all():
             contact.pk, contact.application = None, review
             contact.save()
+        _carry_documents(source=source, review=review)
     customer_set_status(customer=customer, status=CustomerStatus.UNDER_REVIEW, reason=reason)
     return review

@@ -18,6 +18,7 @@ urlpatterns = [
     path("applications/<int:pk>/audit/", views.application_audit, name="application_audit"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/preview/", views.document_preview, name="document_preview"),
+    path("documents/<int:pk>/page/", views.document_page, name="document_page"),
     path("documents/<int:pk>/replace/", views.document_replace, name="document_replace"),
     path("documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
     path("documents/<int:pk>/review/", views.document_review, name="document_review_action"),

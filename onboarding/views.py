@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.validators import parse_id
-from onboarding import audit, selectors, services
+from onboarding import audit, previews, selectors, services
 from onboarding import permissions as perms
 from onboarding.files import protected_file_response
 from onboarding.filters import ApplicationFilter
@@ -299,6 +299,25 @@ def document_preview(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 @login_required
+def document_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Page ``?n=`` of a PDF as a PNG image for the review screen (onboarding.previews)."""
+    document = _get_document(request, pk)
+    number = parse_id(request.GET.get("n", "1"))
+    if document.content_type != "application/pdf" or number is None:
+        raise Http404
+    try:
+        png = previews.page_png(document, number)
+    except previews.NoPreview:
+        raise Http404 from None
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+@login_required
 def document_review_page(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(request, pk, selectors.application_page_queryset())
     return render(
@@ -343,7 +362,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             document = services.document_review(
                 document_id=document.pk, actor=request.user, accept=form.cleaned_data["decision"] == "accept",
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"], expires_on=form.cleaned_data.get("expires_on"),
             )
         except (ValidationError, PermissionDenied) as error:
             errors = getattr(error, "messages", None) or [str(error)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import inputs
 from accounts.validators import CleanTextMixin
 
 
@@ -17,7 +18,7 @@ class ReceivablesUploadForm(CleanTextMixin, forms.Form):
 
 class WriteOffForm(CleanTextMixin, forms.Form):
     written_off_on = forms.DateField(
-        label=_("Written off on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        label=_("Written off on"), widget=inputs.DateInput(attrs={"class": "form-control form-control-sm"}),
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=4000,

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.inputs import DateInput, MoneyField, formfield
 from accounts.validators import CleanTextMixin
 from onboarding.enums import TaxRating, Tier
 from onboarding.forms import MultipleFileField, MultipleFileInput
@@ -27,10 +28,6 @@ from screening.models import (
 PHOTO_ACCEPT = ".jpg,.jpeg,.png"
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class NotInFutureMixin:
     date_fields: tuple[str, ...] = ()
 
@@ -48,6 +45,7 @@ class InterviewForm(NotInFutureMixin, CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Interview
+        formfield_callback = formfield
         fields = ["date", "participants", "business_model", "management", "plans", "findings"]
         widgets = {
             "date": DateInput(),
@@ -65,6 +63,7 @@ class SiteVisitForm(NotInFutureMixin, CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = SiteVisit
+        formfield_callback = formfield
         fields = ["date", "address", "operations", "premises", "staff"]
         widgets = {
             "date": DateInput(),
@@ -87,6 +86,7 @@ class ThirdPartyReportForm(NotInFutureMixin, CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = ThirdPartyReport
+        formfield_callback = formfield
         fields = ["provider", "report_date", "conclusion", "file"]
         widgets = {
             "report_date": DateInput(),
@@ -117,6 +117,7 @@ class BackgroundTransitionForm(CleanTextMixin, forms.Form):
 class ScorecardVersionForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = ScorecardVersion
+        formfield_callback = formfield
         fields = ["admission_threshold", "tier_a_min", "tier_b_min", "tier_c_min", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         # Tier order is checked by the model's constraint (scorecard_tiers_ordered), with its message.
@@ -125,6 +126,7 @@ class ScorecardVersionForm(CleanTextMixin, forms.ModelForm):
 class CriterionForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Criterion
+        formfield_callback = formfield
         fields = ["label", "weight", "ordering"]
 
 
@@ -217,6 +219,7 @@ KnockOutFormSet = forms.inlineformset_factory(
 class BandForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Band
+        formfield_callback = formfield
         fields = ["lower", "upper", "category", "points"]
 
     def __init__(self, *args, criterion: Criterion, **kwargs) -> None:
@@ -264,6 +267,8 @@ class InvestigationPolicyForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = InvestigationPolicy
+        formfield_callback = formfield
+        field_classes = {"site_visit_limit_above": MoneyField, "report_limit_above": MoneyField}
         fields = ["interview_always", "site_visit_tiers", "site_visit_limit_above", "report_tiers",
                   "report_limit_above"]
 

@@ -20,6 +20,24 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
 
 
+def drawn_pdf(pages: int = 1) -> bytes:
+    """A real PDF of ``pages`` pages (300 x 400 pt), each with a black rectangle of 200 x 300 pt."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        page = writer.add_blank_page(300, 400)
+        stream = DecodedStreamObject()
+        stream.set_data(b"0 0 0 rg 50 50 200 300 re f")
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf_upload(name: str = "licence.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
@@ -104,7 +122,12 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 def upload_required_documents(application: Application) -> None:
+    """Upload a stub for every required document the application does not have (a re-review has
+    the still-valid ones carried over)."""
+    present = set(application.documents.filter(is_current=True).values_list("document_type_id", flat=True))
     for requirement in DocumentRequirement.objects.filter(customer_type=application.customer_type, required=True):
+        if requirement.document_type_id in present:
+            continue
         services.document_upload(
             application=application, document_type=requirement.document_type,
             upload=pdf_upload(f"{requirement.document_type.code}.pdf"), actor=application.created_by,
@@ -123,8 +146,7 @@ def advance(application: Application, to: State, **people: User) -> Application:
     """
     if to in (State.DRAFT,):
         return application
-    if not application.documents.exists():
-        upload_required_documents(application)
+    upload_required_documents(application)
     owner = application.created_by
     services.application_transition(application_id=application.pk, transition="submit", actor=owner)
     if to == State.WITHDRAWN:

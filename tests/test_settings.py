@@ -62,7 +62,7 @@ def test_check_deploy_fails_with_debug_on(tmp_path):
     ("env", "message"),
     [
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean; use 1/0, true/false, yes/no or on/off."),
-        ({"SECRET_KEY": None}, "SECRET_KEY is required when DEBUG is off."),
+        ({"SECRET_KEY": None}, "SECRET_KEY is required when DEBUG is off: set the SECRET_KEY environment variable"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is required when DEBUG is off."),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required when DEBUG is off."),
         ({"ALLOWED_HOSTS": "a.example.com,,b.example.com"},
@@ -86,6 +86,36 @@ def test_bad_setting_stops_the_process_naming_the_variable(tmp_path, env, messag
     result = manage("check", env=production_env(**env), var_dir=tmp_path)
     assert result.returncode == 1
     assert f"django.core.exceptions.ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_missing_secret_key_says_what_to_set_and_that_debug_is_the_development_mode(tmp_path):
+    result = manage("check", env=production_env(SECRET_KEY=None), var_dir=tmp_path)
+    assert result.returncode == 1
+    assert (
+        "ImproperlyConfigured: SECRET_KEY is required when DEBUG is off: set the SECRET_KEY environment variable to "
+        "a long random value (e.g. the output of python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or set DEBUG=1 for development mode (never in production)."
+    ) in result.stderr
+
+
+def test_management_commands_print_only_their_own_output(tmp_path):
+    # django-axes announced itself ("AXES: BEGIN ...") before every command's output.
+    result = manage("shell", "--no-imports", "-c", "print('only this')", env=production_env(), var_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "only this\n"
+    assert "AXES" not in result.stderr
+
+
+def test_starting_without_make_dirs_creates_the_folders_the_settings_name(tmp_path):
+    # A web server or worker started by hand (no `make dirs`) must find the file-system broker's
+    # folders, or the first queued task fails (web) or the worker stops with a traceback.
+    var = tmp_path / "fresh"
+    result = manage("check", env={"DEBUG": "1"}, var_dir=var)
+    assert result.returncode == 0, result.stderr
+    created = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_dir())
+    assert created == [
+        "fresh", "fresh/broker", "fresh/broker/control", "fresh/broker/out", "fresh/broker/processed", "fresh/media",
+    ]
 
 
 def test_session_idle_minutes_sets_the_session_lifetime(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import inputs
 from accounts.validators import CleanTextMixin
 from onboarding.validators import check_archive
 from watchlists import conf
@@ -51,9 +52,9 @@ class RefreshForm(CleanTextMixin, forms.Form):
         label=_("Format"), choices=[("", _("Told from the file")), *SourceFormat.choices], required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    refresh_hours = forms.IntegerField(
+    refresh_hours = inputs.IntegerField(
         label=_("Every (hours)"), min_value=1, max_value=24 * 90, required=False,
-        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+        widget=inputs.NumberInput(attrs={"class": "form-control form-control-sm"}),
     )
 
     def clean(self):
