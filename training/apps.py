@@ -9,8 +9,8 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         from accounts import gates
         from approvals.signals import policy_changed
-        from monitoring.signals import settings_changed
         from monitoring.reports import register_section
+        from monitoring.signals import settings_changed
         from screening.signals import scorecard_published
         from training import receivers
         from training.gates import training_gate

@@ -76,6 +76,9 @@ class PlaybookRead(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "playbook"], name="one_playbook_read_per_user")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.playbook_id} v{self.number}"
+
 
 class Course(models.Model):
     slug = models.SlugField(unique=True)
@@ -115,6 +118,10 @@ class Lesson(models.Model):
     class Meta:
         ordering = ["course", "order"]
 
+    def __str__(self) -> str:
+        return self.title
+
+
     @property
     def title(self) -> str:
         return localized(self, "title")
@@ -141,6 +148,10 @@ class Question(models.Model):
     class Meta:
         ordering = ["course", "order"]
 
+    def __str__(self) -> str:
+        return self.text
+
+
     @property
     def text(self) -> str:
         return localized(self, "text")
@@ -159,6 +170,10 @@ class Choice(models.Model):
 
     class Meta:
         ordering = ["question", "order"]
+
+    def __str__(self) -> str:
+        return self.text
+
 
     @property
     def text(self) -> str:
@@ -179,6 +194,9 @@ class Attempt(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "course", "passed"])]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.course_id} {self.score}%"
+
 
 class RequiredTraining(models.Model):
     """A course a role must have passed (within ``valid_days`` when set) before its gated actions."""
@@ -193,6 +211,9 @@ class RequiredTraining(models.Model):
         constraints = [models.UniqueConstraint(fields=["role", "course"], name="one_requirement_per_role_course")]
         verbose_name = _("required training")
         verbose_name_plural = _("required training")
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.course_id}"
 
 
 class Waiver(models.Model):
@@ -209,6 +230,9 @@ class Waiver(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("training waiver")
         verbose_name_plural = _("training waivers")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.course_id}"
 
 
 class BriefingKind(models.TextChoices):
@@ -255,3 +279,6 @@ class BriefingReceipt(models.Model):
     class Meta:
         ordering = ["briefing", "user"]
         constraints = [models.UniqueConstraint(fields=["briefing", "user"], name="one_receipt_per_briefing_user")]
+
+    def __str__(self) -> str:
+        return f"{self.briefing_id}: {self.user_id}"

@@ -18,7 +18,15 @@ from accounts.roles import Role
 from accounts.services import notify
 from training import permissions as perms
 from training.models import (
-    Attempt, Briefing, BriefingReceipt, Course, Playbook, PlaybookRead, PlaybookVersion, QuestionKind, Waiver,
+    Attempt,
+    Briefing,
+    BriefingReceipt,
+    Course,
+    Playbook,
+    PlaybookRead,
+    PlaybookVersion,
+    QuestionKind,
+    Waiver,
 )
 
 

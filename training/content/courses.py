@@ -63,7 +63,8 @@ SPECIFIC = {
          [("No, only after a return", "不能，只有被退回后才能", True), ("Yes, at any time", "可以，随时修改", False)]),
         (S, "Where does a submitted application go first?", "提交后的申请首先进入哪个环节？",
          "Submit moves the application from draft to document review.", "提交后申请由草稿进入资料审核。",
-         [("Document review", "资料审核", True), ("Committee review", "审批会议", False), ("Background check", "背景调查", False)]),
+         [("Document review", "资料审核", True), ("Committee review", "审批会议", False),
+          ("Background check", "背景调查", False)]),
         (M, "Which can you do as a sales owner? (choose all)", "作为客户经理，你可以做哪些操作？（多选）",
          "Sales create, edit their drafts, upload documents, submit, resubmit after a return and withdraw.",
          "客户经理可以创建、编辑草稿、上传资料、提交、退回后重新提交以及撤回。",
@@ -106,9 +107,11 @@ SPECIFIC = {
         (M, "What must hold before you pass to the committee? (choose all)", "提交审批会议前必须满足哪些条件？（多选）",
          "The scorecard evaluated on current data and every watchlist hit dispositioned (and the required records).",
          "评分基于最新数据，所有名单命中均已处理（以及所需记录齐全）。",
-         [("Scorecard evaluated on current data", "评分基于最新数据", True), ("Every hit dispositioned", "所有命中均已处理", True),
+         [("Scorecard evaluated on current data", "评分基于最新数据", True),
+          ("Every hit dispositioned", "所有命中均已处理", True),
           ("The customer has paid", "客户已付款", False)]),
-        (S, "Which photo types does a site visit accept?", "实地考察接受哪些照片格式？", "JPEG and PNG only.", "只接受 JPEG 和 PNG。",
+        (S, "Which photo types does a site visit accept?", "实地考察接受哪些照片格式？",
+         "JPEG and PNG only.", "只接受 JPEG 和 PNG。",
          [("JPEG and PNG", "JPEG 和 PNG", True), ("Any file", "任何文件", False)]),
     ],
     "risk_manager": [
@@ -158,7 +161,8 @@ def questions_for(role: str) -> list:
 
 
 LESSONS_EN = [
-    ("Read your playbook", "Your role's playbook says what you do, in which order and why. Read it first: the quiz asks about it."),
+    ("Read your playbook", "Your role's playbook says what you do, in which order and why. "
+                           "Read it first: the quiz asks about it."),
     ("The admission guide", "Admission rests on strict screening criteria, a detailed background check, a clear process, "
                             "communication and training across departments, and continuous monitoring."),
 ]
