@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -265,13 +266,16 @@ def _overview_rows(request: HttpRequest):
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     form, groups = _overview_rows(request)
-    chart = {
-        "labels": [label for _d, label, _rows in groups],
-        "passed": [sum(r.passed for r in rows) for _d, _l, rows in groups],
-        "expired": [sum(r.expired for r in rows) for _d, _l, rows in groups],
-        "missing": [sum(r.missing for r in rows) for _d, _l, rows in groups],
-        "names": [str(_("passed or waived")), str(_("expired")), str(_("not yet passed"))],
-    }
+    labels = [label for _d, label, _rows in groups]
+    chart = json.dumps({
+        "type": "bar",
+        "data": {"labels": labels, "datasets": [
+            {"label": str(_("passed or waived")), "data": [sum(r.passed for r in rows) for _d, _l, rows in groups]},
+            {"label": str(_("expired")), "data": [sum(r.expired for r in rows) for _d, _l, rows in groups]},
+            {"label": str(_("not yet passed")), "data": [sum(r.missing for r in rows) for _d, _l, rows in groups]},
+        ]},
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}},
+    })
     return render(request, "training/overview.html", {"form": form, "groups": groups, "chart": chart})
 
 
