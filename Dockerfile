@@ -10,7 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# psycopg[binary] brings its own libpq, so no compiler or system libraries are needed.
+# psycopg[binary] brings its own libpq, so no compiler is needed. WeasyPrint (committee minutes as
+# PDF) needs Pango; fonts-noto-cjk embeds Chinese glyphs in the PDFs (without it the PDF still
+# renders, with empty boxes for Chinese characters).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 

@@ -66,8 +66,8 @@ def test_minutes_are_not_for_sales_and_an_open_round_has_none(decided_round, peo
 
 
 def test_work_report_page_shows_the_e_mails_figures(people, client, django_capture_on_commit_callbacks):
-    from tests.factories import ApplicationFactory, advance
     from onboarding.enums import State
+    from tests.factories import ApplicationFactory, advance
     advance(ApplicationFactory(created_by=people["alice"]), State.BACKGROUND_CHECK, reviewer=people["rita"])
     pass_role(people["ivan"], Role.INVESTIGATOR)
     week = report_week()
