@@ -26,12 +26,12 @@ def _fill_interview(page):
 
 
 def test_new_investigator_is_refused_takes_the_course_and_then_acts(new_page, settings):
-    settings.TRAINING_REQUIRED = True
     owner = user_with(Role.SALES, username="zhangmin", language="zh-hans")
     application = advance(ApplicationFactory(created_by=owner), State.BACKGROUND_CHECK,
                           reviewer=user_with(Role.DOCUMENT_REVIEWER, username="liqiang"))
     newcomer = user_with(Role.INVESTIGATOR, username="lixin", language="zh-hans")
     course = Course.objects.get(role=Role.INVESTIGATOR)
+    settings.TRAINING_REQUIRED = True  # after the application was brought to background check
 
     page = new_page()
     page.goto("/login/")
