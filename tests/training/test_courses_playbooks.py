@@ -122,3 +122,21 @@ def test_markdown_script_is_not_executed(client, db):
     article = page[page.index('<article class="playbook">'):page.index("</article>")]
     assert "<script>" not in article and "<img" not in article and 'href="javascript' not in article
     assert "<h1>Title</h1>" in article
+
+
+def test_training_pages_and_the_gate_speak_chinese(client, db, settings):
+    settings.TRAINING_REQUIRED = True
+    user = user_with(Role.INVESTIGATOR, language="zh-hans")
+    client.force_login(user)
+    page = client.get("/training/").content.decode()
+    assert "我的培训" in page and "必修培训" in page and "尚未通过" in page and "背景调查手册" not in page
+    course = Course.objects.get(role=Role.INVESTIGATOR)
+    assert f">{course.title_zh}</a>" in page
+    playbook = client.get("/training/playbooks/investigator/").content.decode()
+    assert "背景调查手册" in playbook and "随 Vetted 提供" in playbook
+    from django.utils import translation
+
+    from accounts import gates
+    with translation.override("zh-hans"):
+        message = gates.refusals(user, action="pass_background_check", role=Role.INVESTIGATOR)[0]
+    assert f"进行此操作前，请先通过课程“{course.title_zh}”。" in message and "参加课程" in message
