@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint (committee minutes as
+# PDF) needs Pango; fonts-noto-cjk embeds Chinese glyphs in the PDFs (without it the PDF still
+# renders, with empty boxes for Chinese characters).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 # psycopg[binary] brings its own libpq; PyICU (needed by rigour through normality) has no
 # wheel and is built against libicu, so the build tools come in for this step only.
 COPY requirements.txt .

@@ -38,6 +38,13 @@ def navigation(request) -> dict:
         items.append((_("Watchlists"), reverse("watchlists:source_list")))
     elif user.has_role(Role.INVESTIGATOR):
         items.append((_("Watchlist search"), reverse("watchlists:search")))
+    # By URL name only (training is a higher app; its pages check their own permissions).
+    if user.role_names:
+        items.append((_("Training"), reverse("training:home")))
+    if user.has_role(Role.SALES, Role.DOCUMENT_REVIEWER, Role.INVESTIGATOR, *APPROVER_ROLES, Role.RISK_MANAGER, Role.ADMIN):
+        items.append((_("Work report"), reverse("training:work_report")))
+    if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
+        items.append((_("Training overview"), reverse("training:overview")))
     if user.has_role(Role.RISK_MANAGER, Role.ADMIN):
         items.append((_("Sign-in security"), reverse("security_log")))
     if user.has_role(Role.ADMIN):

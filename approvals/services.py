@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import gates
 from accounts.messages import Message, choice, encode, joined, message, register, register_choices
 from accounts.models import User
 from accounts.services import notify
@@ -28,6 +29,7 @@ from approvals import permissions as perms
 from approvals import rules, selectors
 from approvals.enums import DEPARTMENT_ROLES, CustomerAction, Decision, Department, Outcome
 from approvals.models import CommitteePolicy, Round, Vote, VoteCondition
+from approvals.signals import policy_changed
 from onboarding import services as onboarding_services
 from onboarding.enums import ApplicationKind, CustomerStatus, PaymentTerms, State
 from onboarding.messages import application_name
@@ -216,6 +218,9 @@ def vote_cast(
             problems = perms.vote_refusals(round, voter, department, votes)
             if problems:
                 raise VoteRefused(*problems)
+            problems = gates.refusals(voter, action="vote", role=DEPARTMENT_ROLES[department])
+            if problems:
+                raise VoteRefused(*problems)
             problems = _check_vote_content(
                 application=application, decision=decision, reason=reason, credit_limit=credit_limit,
                 payment_terms_days=payment_terms_days, customer_action=customer_action, conditions=conditions,
@@ -318,6 +323,7 @@ def committee_policy_save(
         raise PermissionDenied(_("Only risk managers can change the committee policy."))
     policy = CommitteePolicy.objects.select_for_update().filter(tier=tier).first() or selectors.policy_for_tier(tier)
     order = Department.values
+    old = {field: getattr(policy, field) for field in POLICY_FIELDS}
     policy.departments = sorted(set(departments), key=order.index)
     policy.veto_departments = sorted(set(veto_departments), key=order.index)
     policy.rule = rule
@@ -328,7 +334,13 @@ def committee_policy_save(
     policy.full_clean()
     policy._history_user = actor
     policy.save()
+    new = {field: getattr(policy, field) for field in POLICY_FIELDS}
+    if new != old:
+        policy_changed.send(sender=CommitteePolicy, tier=tier, old=old, new=new, actor=actor)
     return policy
+
+
+POLICY_FIELDS = ("departments", "rule", "veto_departments", "veto_silence_consents", "warning")
 
 
 # --- Conditions of admitted customers ---

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "monitoring",
     "outcomes",
     "analysis",
+    "training",
     # Before rest_framework: the api app's catalogue restores Django's own wording of the few
     # messages DRF's catalogue translates differently (an app's catalogue overrides Django's).
     "api",
@@ -364,3 +365,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Training (issue 14): when on, each role's gated actions need a valid pass of the role's
+# required courses (or an admin's waiver). Off by default, so the demo walkthrough works.
+TRAINING_REQUIRED = env.get_bool("TRAINING_REQUIRED", False)

@@ -18,5 +18,6 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("analysis/", include("analysis.urls")),
+    path("training/", include("training.urls")),
     path("api/", include("api.urls")),
 ]

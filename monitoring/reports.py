@@ -10,6 +10,7 @@ database before it is sent, so running the job twice sends nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -45,6 +46,17 @@ DEPARTMENT_STAGES: dict[str, tuple[str, ...]] = {
 }
 OLDEST_SHOWN = 10
 
+# Higher apps add figures to the report (training: completion and unread briefings) through
+# ``register_section``: a section is ``build(department, week, end) -> (title, [(label, value)])``
+# or ``None``; the e-mail and the report page show the same sections.
+Section = Callable[[str, date, datetime], "tuple[str, list[tuple[str, object]]] | None"]
+_sections: list[Section] = []
+
+
+def register_section(build: Section) -> None:
+    if build not in _sections:
+        _sections.append(build)
+
 
 @dataclass
 class DepartmentReport:
@@ -62,6 +74,7 @@ class DepartmentReport:
     waiting: list[dict] = field(default_factory=list)
     alerts: list[tuple[str, int]] = field(default_factory=list)
     alerts_total: int = 0
+    sections: list[tuple[str, list[tuple[str, object]]]] = field(default_factory=list)
 
 
 def report_week(today: date | None = None) -> date:
@@ -93,6 +106,10 @@ def department_report(department: str, week: date, *, now: datetime | None = Non
     )
     report.alerts = [(severity.label, counts.get(severity.value, 0)) for severity in SEVERITY_ORDER]
     report.alerts_total = sum(counts.values())
+    for build in _sections:
+        section = build(department, week, end)
+        if section is not None:
+            report.sections.append(section)
     return report
 
 

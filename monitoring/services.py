@@ -36,7 +36,7 @@ from monitoring.models import (
     CustomerCreditProfile,
     IndicatorSetting,
 )
-from monitoring.signals import alerts_opened
+from monitoring.signals import alerts_opened, settings_changed
 from onboarding.enums import State
 from onboarding.models import Application, Customer, ReviewCadence
 
@@ -396,9 +396,11 @@ def settings_update(*, actor: User, cadences: dict[str, int], indicators: list[d
     now = timezone.now()
     with transaction.atomic():
         shortened = []
+        changes: list[dict] = []  # for monitoring.signals.settings_changed (briefings)
         for cadence in ReviewCadence.objects.select_for_update().filter(tier__in=list(cadences)):
             months = cadences[cadence.tier]
             if cadence.months != months:
+                changes.append({"subject": cadence.tier, "field": "cadence_months", "old": cadence.months, "new": months})
                 if months < cadence.months:
                     shortened.append((cadence.tier, months))
                 cadence.months = months
@@ -412,6 +414,12 @@ def settings_update(*, actor: User, cadences: dict[str, int], indicators: list[d
             setting, _created = IndicatorSetting.objects.select_for_update().get_or_create(
                 indicator=item["indicator"], defaults={"severity": item["severity"]},
             )
+            for name in ("enabled", "threshold", "severity"):
+                before, after = getattr(setting, name), item[name]
+                if not _created and before != after:
+                    changes.append({"subject": setting.indicator, "field": name,
+                                    "old": None if before is None else str(before),
+                                    "new": None if after is None else str(after)})
             setting.enabled = item["enabled"]
             setting.threshold = item["threshold"]
             setting.severity = item["severity"]
@@ -421,6 +429,8 @@ def settings_update(*, actor: User, cadences: dict[str, int], indicators: list[d
             setting.save()
         for tier, months in shortened:
             _bring_forward(tier, months)
+        if changes:
+            settings_changed.send(sender=IndicatorSetting, actor=actor, changes=changes)
 
 
 def _bring_forward(tier: str, months: int) -> int:

@@ -6,3 +6,7 @@ import django.dispatch
 alerts_opened = django.dispatch.Signal()
 # sender=Customer, changes: [(customer_id, evaluation_id, previous_tier, tier)] of a re-evaluation chunk.
 tiers_changed = django.dispatch.Signal()
+# Sent inside the saving transaction. sender=IndicatorSetting, actor, changes:
+# [{"subject": tier or indicator code, "field": "cadence_months" | "enabled" | "threshold" | "severity",
+#   "old": ..., "new": ...}] — only the values that changed.
+settings_changed = django.dispatch.Signal()

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from accounts import gates
 from accounts.messages import Message, choice, encode, message
 from accounts.models import User
+from accounts.roles import Role
 from onboarding import guards
 from onboarding import messages as _messages  # noqa: F401  (registers the codes used here)
 from onboarding import permissions as perms
@@ -31,6 +33,8 @@ TRANSITIONS = (
 # The committee rule (approvals) takes these out of committee review; nothing else acts as the system.
 SYSTEM_TRANSITIONS = {"approve", "committee_reject", "return_for_information"}
 REASON_REQUIRED = {"return_for_information", "reject", "committee_reject"}
+# Transitions a person takes in a role (accounts.gates: e.g. required training); withdrawing is never held up.
+GATED_TRANSITIONS = {"submit", "resubmit", "pass_documents", "pass_background_check", "return_for_information", "reject"}
 TRANSITION_LABELS = {
     "submit": lambda: _("Submit"),
     "resubmit": lambda: _("Resubmit"),
@@ -118,6 +122,11 @@ def application_transition(
                 perms.stage_refusal(application, actor)
                 or _("You are not allowed to take this action on this application.")
             )
+        if not as_system and transition in GATED_TRANSITIONS:
+            role = Role.SALES if transition in ("submit", "resubmit") else perms.STAGE_ROLE.get(from_state)
+            refused = gates.refusals(actor, action=transition, role=role) if role else []
+            if refused:
+                raise TransitionRefused(*refused)
         if transition in REASON_REQUIRED and not reason:
             raise TransitionRefused(_("Please give a reason."))
         problems = guards.blockers(application, transition)
@@ -282,6 +291,9 @@ def document_review(
                 perms.stage_refusal(document.application, actor)
                 or _("You cannot review documents of this application now.")
             )
+        refused = gates.refusals(actor, action="document_review", role=Role.DOCUMENT_REVIEWER)
+        if refused:
+            raise ValidationError(refused)
         if not document.is_current:
             raise ValidationError(_("This document has been replaced by a newer version."))
         document.status = DocumentStatus.ACCEPTED if accept else DocumentStatus.REJECTED

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import gates
 from accounts.messages import encode, message, register
 from accounts.models import Notification, User
 from accounts.roles import Role
@@ -45,6 +46,7 @@ from screening.models import (
 )
 from screening.scoring import CompiledScorecard, EvaluationResult, evaluate
 from screening.selectors import investigation_policy, published_compiled
+from screening.signals import scorecard_published
 
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 logger = logging.getLogger(__name__)
@@ -280,11 +282,16 @@ def scorecard_publish(*, version_id: int, actor: User) -> ScorecardVersion:
             raise PermissionDenied(_("Only risk managers manage the scorecard."))
         if version.author_id == actor.pk:
             raise PermissionDenied(_("A different risk manager must publish this draft (maker-checker)."))
+        refused = gates.refusals(actor, action="scorecard_publish", role=Role.RISK_MANAGER)
+        if refused:
+            raise ValidationError(refused)
         problems = scorecard_problems(version)
         if problems:
             raise ValidationError(problems)
         now = timezone.now()
+        previous_id = None
         for previous in ScorecardVersion.objects.select_for_update().filter(status=VersionStatus.PUBLISHED):
+            previous_id = previous.pk
             previous.status = VersionStatus.RETIRED
             previous.retired_at = now
             previous.save(update_fields=["status", "retired_at"])
@@ -305,6 +312,8 @@ def scorecard_publish(*, version_id: int, actor: User) -> ScorecardVersion:
                 _("Someone else has just published version %(number)s. Nothing was changed: look at that "
                   "version, then publish this draft if it should replace it.") % {"number": winner.number}
             ) from None
+        transaction.on_commit(lambda: scorecard_published.send(
+            sender=ScorecardVersion, version_id=version.pk, previous_id=previous_id))
     return version
 
 
@@ -334,6 +343,9 @@ def _lock_for_investigation(application: Application, actor: User) -> Applicatio
             onboarding_perms.stage_refusal(locked, actor)
             or _("Only the investigator of this application records investigation, while it is in background check.")
         )
+    refused = gates.refusals(actor, action="investigation_record", role=Role.INVESTIGATOR)
+    if refused:
+        raise ValidationError(refused)
     return locked
 
 

@@ -159,7 +159,12 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please correct the errors in the interview record."))
         return _screen(request, application, status=400, interview_form=form)
-    services.interview_record(application=application, actor=request.user, **form.cleaned_data)
+    try:
+        services.interview_record(application=application, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:  # a gate (accounts.gates) holds the investigator back
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("screening:application_screen", pk=pk)
     messages.success(request, _("Interview recorded."))
     return redirect("screening:application_screen", pk=pk)
 

@@ -55,7 +55,7 @@ def template_violations(app: str, source: str, libraries: dict[str, str]) -> lis
 def test_the_layers_are_read_from_the_contract():
     assert LAYERS == {
         "accounts": 0, "onboarding": 1, "watchlists": 2, "screening": 3, "outcomes": 4, "approvals": 5, "monitoring": 5,
-        "analysis": 6, "api": 7, "bench": 8,
+        "analysis": 6, "training": 7, "api": 8, "bench": 9,
     }
 
 

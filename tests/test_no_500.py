@@ -46,6 +46,8 @@ from screening import services as screening_services
 from screening.models import Criterion, ScorecardVersion, SiteVisit, SiteVisitPhoto, ThirdPartyReport
 from screening.selectors import published_version
 from tests.factories import PNG_BYTES, pdf_upload
+from training import services as training_services
+from training.models import Briefing, BriefingReceipt, Course, Waiver
 from watchlists import services as watchlist_services
 from watchlists.models import ImportJob, ScreeningHit, WatchlistSource
 
@@ -104,6 +106,11 @@ ID_SOURCES = {
     "clients": lambda user: _first(ApiClient),
     "subscriptions": lambda user: _first(WebhookSubscription),
     "deliveries": lambda user: _first(WebhookDelivery),
+    "courses": lambda user: _first(Course),
+    "briefings": lambda user: list(BriefingReceipt.objects.filter(user=user).values_list("briefing_id", flat=True)[:1])
+    or _first(Briefing),
+    "waivers": lambda user: _first(Waiver),
+    "minutes": lambda user: _first(Round, closed_at__isnull=False),
     "receivables": lambda user: _first(ReceivablesImport),
     "cases": lambda user: _first(Case),
     "sources": lambda user: _first(WatchlistSource),
@@ -200,6 +207,9 @@ def _urls(user: User, missing: list[str]) -> list[tuple[str, str]]:
         if set(converters) == {"tier"}:
             urls.append((full_name, reverse(full_name, kwargs={"tier": "A"})))
             continue
+        if set(converters) == {"role"}:  # a playbook
+            urls.append((full_name, reverse(full_name, kwargs={"role": "investigator"})))
+            continue
         if namespace == "admin" and "object_id" in converters:
             # Django's own pages: the change page of one object of each model is enough.
             if entry.name.endswith("_change"):
@@ -255,6 +265,10 @@ def pipeline(settings, db):
     assert Case.objects.exists()
     event = WebhookEvent.objects.create(type="application.created", payload={"id": application.pk})
     WebhookDelivery.objects.create(subscription=subscription, event=event, status="failed")
+    training_services.briefing_send(kind="scorecard", subject="v9", changes=[], changed_by=risk1,
+                                    requires_acknowledgement=True)
+    training_services.waiver_grant(user=User.objects.get(username="sales2"), course=Course.objects.first(),
+                                   reason="Trained on paper", actor=admin_user)
     assert set(Application.objects.values_list("state", flat=True)) == {
         "draft", "document_review", "returned", "background_check", "committee_review", "approved",
     }

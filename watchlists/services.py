@@ -26,7 +26,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from accounts import gates
 from accounts.models import User
+from accounts.roles import Role
 from onboarding import permissions as onboarding_permissions
 from onboarding.enums import CustomerStatus, State
 from onboarding.models import Application, Customer
@@ -956,6 +958,9 @@ def hit_disposition(*, hit_id: int, actor: User, disposition: str, reason: str) 
                 (hit.application_id is not None and onboarding_permissions.stage_refusal(hit.application, actor))
                 or _("You may not disposition the watchlist hits of this application.")
             )
+        refused = gates.refusals(actor, action="hit_disposition", role=Role.INVESTIGATOR)
+        if refused:
+            raise ValidationError(refused)
         if hit.is_final:
             raise ValidationError(
                 _("This hit has already been dispositioned as “%(disposition)s” by %(user)s. Nothing was changed.")

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -137,7 +138,8 @@ def hit_disposition(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise
         except ValidationError as problem:
-            error = " ".join(problem.messages)
+            # Escaped one by one, so that a gate's link (a SafeString) stays a link.
+            error = format_html_join(" ", "{}", ((message,) for message in problem.messages))
     else:
         error = _("Choose false positive or true match, and give the reason.")
     if request.htmx:
