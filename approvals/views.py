@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from approvals import permissions as perms
-from approvals import selectors, services
+from approvals import round_links, selectors, services
 from approvals.enums import Outcome
 from approvals.filters import CustomerFilter
 from approvals.forms import ConditionFormSet, PolicyForm, VoteForm, filled_conditions
@@ -83,6 +83,7 @@ def _review(request: HttpRequest, application: Application, *, form=None, condit
     rounds = selectors.rounds_for(application)
     for round in rounds:
         round.application = application
+    round_links.attach(rounds, request.user)
     current = next((r for r in rounds if r.is_open), None)
     if form is None:
         form, conditions = _forms_for(current, application, request.user)

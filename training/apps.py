@@ -8,6 +8,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import gates
+        from approvals import round_links
         from approvals.signals import policy_changed
         from monitoring.reports import register_section
         from monitoring.signals import settings_changed
@@ -21,3 +22,4 @@ class TrainingConfig(AppConfig):
         policy_changed.connect(receivers.policy_changed, dispatch_uid="training.policy_changed")
         settings_changed.connect(receivers.monitoring_settings_changed, dispatch_uid="training.monitoring_settings")
         register_section(report_section)
+        round_links.register(receivers.minutes_link)

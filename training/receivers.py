@@ -26,3 +26,15 @@ def policy_changed(sender, tier: str, old: dict, new: dict, actor, **kwargs) -> 
 def monitoring_settings_changed(sender, actor, changes: list[dict], **kwargs) -> None:
     data = [{**c, "kind": "tier" if c["field"] == "cadence_months" else "indicator"} for c in changes]
     services.briefing_send(kind="monitoring", subject="", changes=data, changed_by=actor)
+
+
+def minutes_link(round, user):
+    """The "Minutes" link on a decided committee round, for those who may read minutes."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from training import permissions as perms
+
+    if round.is_open or user is None or not perms.can_read_minutes(user):
+        return None
+    return gettext("Minutes"), reverse("training:minutes_detail", args=[round.pk])

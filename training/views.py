@@ -299,7 +299,7 @@ def overview_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def work_report(request: HttpRequest) -> HttpResponse:
-    from monitoring.reports import department_report, report_week
+    from monitoring.reports import department_report, reader_queue, report_week
 
     allowed = perms.departments_for_report(request.user)
     if not allowed:
@@ -312,7 +312,8 @@ def work_report(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["week"]:
             chosen = form.cleaned_data["week"]
             week = chosen - timedelta(days=chosen.weekday())
-    report = department_report(department, week)
+    # The same report as the e-mail, "your queue" included: only what waits for the reader.
+    report = reader_queue(department_report(department, week), request.user)
     return render(request, "training/work_report.html", {
         "form": form, "report": report, "department": Role(department).label, "week_end": week + timedelta(days=6),
         "previous": week - timedelta(days=7), "next": week + timedelta(days=7) if week < report_week() else None,

@@ -13,7 +13,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from approvals import permissions as perms
-from approvals import selectors
+from approvals import round_links, selectors
 from onboarding import permissions as onboarding_perms
 from onboarding.models import Application
 
@@ -30,6 +30,7 @@ def committee_panel(application: Application, user) -> dict:
         return {"visible": False}
     for round in rounds:
         round.application = application
+    round_links.attach(rounds, user)
     current = next((r for r in rounds if r.is_open), None)
     return {
         "visible": True,

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from accounts.roles import Role
-from monitoring.reports import _email, department_report, report_week
+from monitoring.reports import _email, department_report, reader_queue, report_week
 from tests.approvals.conftest import cast, in_committee
 from tests.factories import user_with
 from tests.training.conftest import pass_role
@@ -71,7 +71,7 @@ def test_work_report_page_shows_the_e_mails_figures(people, client, django_captu
     advance(ApplicationFactory(created_by=people["alice"]), State.BACKGROUND_CHECK, reviewer=people["rita"])
     pass_role(people["ivan"], Role.INVESTIGATOR)
     week = report_week()
-    report = department_report(Role.INVESTIGATOR, week)
+    report = reader_queue(department_report(Role.INVESTIGATOR, week), people["ivan"])
     body = _email(people["ivan"], report).body
     client.force_login(people["ivan"])
     page = client.get("/training/reports/", {"department": "investigator", "week": week.isoformat()}).content.decode()
@@ -106,3 +106,16 @@ def test_overview_and_csv(people, client):
     assert "Investigator,ivan,1,1,0,0,0,0" in lines
     client.force_login(people["ivan"])
     assert client.get("/training/overview/").status_code == 403
+
+
+def test_a_decided_round_links_to_its_minutes_only_for_those_who_may_read_them(decided_round, people, client):
+    link = f'href="/training/minutes/{decided_round.pk}/"'
+    url = f"/applications/{decided_round.application.pk}/"
+    client.force_login(people["rosa"])
+    page = client.get(url)
+    assert page.status_code == 200 and f"round-{decided_round.number}" in page.content.decode()
+    assert link in page.content.decode()
+    client.force_login(people["alice"])  # the sales owner sees the round but may not read the minutes
+    page = client.get(url)
+    assert page.status_code == 200 and f"round-{decided_round.number}" in page.content.decode()
+    assert link not in page.content.decode()
