@@ -80,7 +80,7 @@ def _value(record, spec):
             pass
     if "scale" in spec:
         try:
-            value = str((Decimal(str(value)) * Decimal(str(spec["scale"]))).normalize())
+            value = format((Decimal(str(value)) * Decimal(str(spec["scale"]))).normalize(), "f")  # never 5E+7
         except InvalidOperation:
             pass  # left as sent: the form says what is wrong with it
     return value
