@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.messages import Message, choice, message, register, register_choices
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import notify
@@ -20,6 +20,7 @@ from training import permissions as perms
 from training.models import (
     Attempt,
     Briefing,
+    BriefingKind,
     BriefingReceipt,
     Course,
     Playbook,
@@ -105,19 +106,17 @@ BRIEFING_ROLES = {
 }
 
 
-class _LazyStr:
-    """str(briefing) when rendered (in the recipient's language), not when the message is built."""
-
-    def __init__(self, obj) -> None:
-        self.obj = obj
-
-    def __str__(self) -> str:
-        return str(self.obj)
+register_choices("training.briefing_kind", BriefingKind)
+register("training.briefing", gettext_lazy("Briefing: {kind}: {subject}. Please read what changed."))
+register("training.briefing_no_subject", gettext_lazy("Briefing: {kind}. Please read what changed."))
 
 
-def briefing_message(briefing: Briefing):
-    """The notification text (lazy: rendered in each recipient's language). One place, for the lead to adapt."""
-    return format_lazy(gettext_lazy("Briefing: {briefing}. Please read what changed."), briefing=_LazyStr(briefing))
+def briefing_message(briefing: Briefing) -> Message:
+    """The notification, stored as a code: each reader reads it in their language of the moment."""
+    kind = choice("training.briefing_kind", briefing.kind)
+    if briefing.subject:
+        return message("training.briefing", kind=kind, subject=briefing.subject)
+    return message("training.briefing_no_subject", kind=kind)
 
 
 def briefing_send(*, kind: str, subject: str, changes: list[dict], changed_by: User | None,

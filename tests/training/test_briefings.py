@@ -150,3 +150,15 @@ def test_monitoring_cadence_change_briefs_risk_managers(staff):
     assert briefing.changes == [{"subject": "A", "field": "cadence_months", "old": months["A"], "new": months["A"] + 1,
                                  "kind": "tier"}]
     assert set(briefing.receipts.values_list("user__username", flat=True)) == {"ruth", "rick"}
+
+
+def test_a_briefing_notification_reads_in_the_readers_language_of_the_moment(staff, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    briefing = publish_with_changes(staff, django_capture_on_commit_callbacks)
+    note = Notification.objects.get(recipient=staff["fay"], url=reverse("training:briefing_detail", args=[briefing.pk]))
+    number = ScorecardVersion.objects.get(status="published").number
+    with translation.override("en"):
+        assert note.text == f"Briefing: Scorecard published: v{number}. Please read what changed."
+    with translation.override("zh-hans"):
+        assert note.text == f"变更通知：评分卡已发布：v{number}。请阅读变更内容。"
