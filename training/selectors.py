@@ -82,10 +82,26 @@ def statuses_for(user: User, roles=None, *, now: datetime | None = None) -> list
     requirements = requirements_for(roles)
     if not requirements:
         return []
+    attempts, waived = _attempts_and_waivers([user], requirements)
+    return _statuses(user, requirements, attempts.get(user.pk, []), waived.get(user.pk, set()), now=now)
+
+
+def _attempts_and_waivers(users, requirements) -> tuple[dict[int, list[Attempt]], dict[int, set[int]]]:
+    """Per user id: their attempts at the required courses, and the ids of the courses waived for them."""
     course_ids = {r.course_id for r in requirements}
-    attempts = list(Attempt.objects.filter(user=user, course_id__in=course_ids).only("passed", "created_at", "course_id"))
-    waived = set(Waiver.objects.filter(user=user, course_id__in=course_ids, revoked_at__isnull=True)
-                 .values_list("course_id", flat=True))
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in Attempt.objects.filter(user__in=users, course_id__in=course_ids).only(
+            "passed", "created_at", "course_id", "user_id"):
+        attempts.setdefault(attempt.user_id, []).append(attempt)
+    waived: dict[int, set[int]] = {}
+    for user_id, course_id in Waiver.objects.filter(
+            user__in=users, course_id__in=course_ids, revoked_at__isnull=True).values_list("user_id", "course_id"):
+        waived.setdefault(user_id, set()).add(course_id)
+    return attempts, waived
+
+
+def _statuses(user: User, requirements, attempts: list[Attempt], waived: set[int], *,
+              now: datetime | None = None) -> list[CourseStatus]:
     seen: dict[int, CourseStatus] = {}
     for requirement in requirements:
         status = course_status(user, requirement, now=now, attempts=attempts, waived=waived)
@@ -122,7 +138,9 @@ class PersonRow:
 
 
 def department_overview(department: str, *, now: datetime | None = None) -> list[PersonRow]:
-    """Per member of ``department``: courses required, passed (or waived), expired, missing, failed attempts, unread."""
+    """Per member of ``department``: courses required, passed (or waived), expired, missing, failed attempts, unread.
+
+    A fixed number of queries whatever the department's size (requirements, attempts, waivers, unread)."""
     now = now or timezone.now()
     rows = []
     members = list(department_members(department))
@@ -130,8 +148,10 @@ def department_overview(department: str, *, now: datetime | None = None) -> list
         BriefingReceipt.objects.filter(user__in=members, read_at__isnull=True).values_list("user_id")
         .annotate(n=Count("pk"))
     )
+    requirements = requirements_for([department])
+    attempts, waived = _attempts_and_waivers(members, requirements)
     for user in members:
-        statuses = statuses_for(user, [department], now=now)
+        statuses = _statuses(user, requirements, attempts.get(user.pk, []), waived.get(user.pk, set()), now=now)
         rows.append(PersonRow(
             user=user, required=len(statuses), passed=sum(1 for s in statuses if s.ok),
             expired=sum(1 for s in statuses if s.status == Status.EXPIRED),

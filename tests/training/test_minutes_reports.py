@@ -119,3 +119,22 @@ def test_a_decided_round_links_to_its_minutes_only_for_those_who_may_read_them(d
     page = client.get(url)
     assert page.status_code == 200 and f"round-{decided_round.number}" in page.content.decode()
     assert link not in page.content.decode()
+
+
+def test_department_overview_reads_a_fixed_number_of_queries_whatever_its_size(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from training.selectors import department_overview
+
+    pass_role(people["ivan"], Role.INVESTIGATOR)
+    with CaptureQueriesContext(connection) as one:
+        rows = department_overview(Role.INVESTIGATOR)
+    assert [(r.user.username, r.required, r.passed) for r in rows] == [("ivan", 1, 1)]
+    for n in range(3):
+        user_with(Role.INVESTIGATOR, username=f"new{n}")
+    with CaptureQueriesContext(connection) as four:
+        rows = department_overview(Role.INVESTIGATOR)
+    assert [(r.user.username, r.required, r.passed) for r in rows] == [
+        ("ivan", 1, 1), ("new0", 1, 0), ("new1", 1, 0), ("new2", 1, 0)]
+    assert len(four) == len(one)
